@@ -1,0 +1,9 @@
+/**
+ * A prompt group: the unit that flows between the stages that need the whole group
+ * (calibrator, sampler) and the unit of checkpointing and resume (SPEC section 2).
+ */
+export interface Group<T> {
+  prompt_id: string;
+  prompt: string;
+  rows: T[];
+}
