@@ -1,0 +1,49 @@
+/** ScoreStream with ONNX rewards (run from tests/stages/ort_test.ts, see there). */
+import assert from "node:assert/strict";
+import { OnnxReward } from "../../../stages/rewards/onnx_reward.ts";
+import { ScoreStream } from "../../../stages/score.ts";
+import type { Group } from "../../../schemas/group.ts";
+import type { Sample } from "../../../schemas/sample.ts";
+import { sampleGroup } from "../fixtures.ts";
+import { scaledMean, writeReward } from "./tiny_models.ts";
+
+async function score(groups: Group<Sample>[], reward: OnnxReward, batchSize = 64) {
+  return await Array.fromAsync(
+    ReadableStream.from(groups).pipeThrough(new ScoreStream({ rewards: [reward], batchSize })),
+  );
+}
+
+Deno.test("ScoreStream() runs an ONNX reward from its manifest", async () => {
+  const path = await writeReward({
+    name: "bright",
+    file: "m.onnx",
+    inputs: { image: { name: "image", layout: "NCHW", size: [4, 4], channels: 3 } },
+    output: { name: "out" },
+  }, scaledMean(4, 4, 2));
+  const bright = await OnnxReward.load(path);
+  try {
+    const [g] = await score([sampleGroup("a", 3)], bright, 8);
+    const got = g!.rows.map((r) => r.reward_bright);
+    [0, 20 / 255, 40 / 255].forEach((w, i) => assert.ok(Math.abs(got[i]! - w) < 1e-6));
+  } finally {
+    await bright.close();
+  }
+});
+
+Deno.test("ScoreStream() errors on a NaN score from ONNX, naming the model and sample", async () => {
+  const path = await writeReward({
+    name: "broken",
+    file: "m.onnx",
+    inputs: { image: { name: "image", layout: "NCHW", size: [4, 4], channels: 3 } },
+    output: { name: "out" },
+  }, scaledMean(4, 4, NaN));
+  const broken = await OnnxReward.load(path);
+  try {
+    await assert.rejects(
+      score([sampleGroup("a", 2)], broken),
+      /score of reward model 'broken' for sample 'a:0' as it must be finite: current value is NaN/,
+    );
+  } finally {
+    await broken.close();
+  }
+});
