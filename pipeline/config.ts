@@ -1,0 +1,242 @@
+/**
+ * The run's one validated config: defaults (each with its reason), a JSON file (`--config`) over
+ * them, then CLI flags over that. Unknown keys and bad values are rejected naming the key and
+ * where it came from. The result is printed at the start of a run and stored as
+ * `runs/<name>/config.json`.
+ *
+ * Adding a stage's options: one section in `RunConfig`, its defaults in `DEFAULTS`, and one
+ * `case` in `SECTIONS` checking its keys.
+ */
+import { parseWorkShard, type WorkShard } from "./work_shard.ts";
+
+export const PROMPT_SPLITS = ["auto", "hash", "train", "eval"] as const;
+export const PROMPT_FORMATS = ["txt", "jsonl", "csv", "parquet"] as const;
+
+export interface PromptsConfig {
+  path: string;
+  format: typeof PROMPT_FORMATS[number] | null;
+  column: string;
+  lowercase: boolean;
+  max_chars: number;
+  split: typeof PROMPT_SPLITS[number];
+  eval_fraction: number;
+}
+
+export interface RunConfig {
+  name: string;
+  runs_dir: string;
+  prompts: PromptsConfig;
+  shard_rows: number;
+  max_in_flight: number;
+  shard: WorkShard;
+  from: string | null;
+}
+
+export const DEFAULTS: RunConfig = {
+  name: "default", // runs/<name>/: one directory per experiment
+  runs_dir: "runs", // deno task run may write only here (--allow-write=runs)
+  prompts: {
+    path: "data/prompts/train.txt", // the ShapeWorld train prompts shipped in data/
+    format: null, // null: from the file extension
+    column: "prompt", // the prompt column of a CSV/JSONL/Parquet file
+    lowercase: false, // ShapeWorld prompts are already lowercase; lowercasing changes ids
+    max_chars: 1000, // far above any real prompt; longer lines are skipped with a warning
+    split: "auto", // train.txt -> 'train', eval.txt -> 'eval', else by prompt-id hash
+    eval_fraction: 0.1, // only used when split is 'hash'
+  },
+  // ~256 prompt groups of N = 16 samples per shard: a few MB of 32x32 PNGs, large enough for
+  // Parquet to compress well, small enough that a crash loses seconds of work.
+  shard_rows: 4096,
+  // Groups queued ahead of a stage; must exceed any stage's batch of held groups.
+  max_in_flight: 256,
+  shard: { index: 0, count: 1 }, // one worker unless --shard i/n
+  from: null, // null: resume where the run stopped; a stage name: recompute after it
+};
+
+type Where = string; // "defaults", "--config x.json", "--flag"
+
+const bad = (key: string, where: Where, want: string, v: unknown) =>
+  new TypeError(
+    `Cannot use config key '${key}' (${where}) as it must be ${want}: current value is ${
+      JSON.stringify(v) ?? String(v)
+    }`,
+  );
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(obj: Record<string, unknown>, known: object, prefix: string, where: Where) {
+  for (const k of Object.keys(obj)) {
+    if (!(k in known)) {
+      throw new TypeError(
+        `Cannot use config key '${prefix}${k}' (${where}) as it is not a known key: known keys ` +
+          `are ${Object.keys(known).map((x) => prefix + x).join(", ")}`,
+      );
+    }
+  }
+}
+
+const str = (key: string, v: unknown, where: Where) => {
+  if (typeof v !== "string" || v === "") throw bad(key, where, "a non-empty string", v);
+  return v;
+};
+const int = (key: string, v: unknown, where: Where, min: number) => {
+  if (!Number.isSafeInteger(v) || (v as number) < min) {
+    throw bad(key, where, `an integer >= ${min}`, v);
+  }
+  return v as number;
+};
+function oneOf<T extends string>(key: string, v: unknown, where: Where, allowed: readonly T[]): T {
+  if (!(allowed as readonly unknown[]).includes(v)) {
+    throw bad(key, where, `one of ${allowed.map((a) => `'${a}'`).join(", ")}`, v);
+  }
+  return v as T;
+}
+
+function mergePrompts(base: PromptsConfig, raw: unknown, where: Where): PromptsConfig {
+  if (!isObject(raw)) throw bad("prompts", where, "an object", raw);
+  checkKeys(raw, base, "prompts.", where);
+  const out = { ...base };
+  for (const [k, v] of Object.entries(raw)) {
+    const key = `prompts.${k}`;
+    switch (k as keyof PromptsConfig) {
+      case "path":
+        out.path = str(key, v, where);
+        break;
+      case "format":
+        out.format = v === null ? null : oneOf(key, v, where, PROMPT_FORMATS);
+        break;
+      case "column":
+        out.column = str(key, v, where);
+        break;
+      case "lowercase":
+        if (typeof v !== "boolean") throw bad(key, where, "true or false", v);
+        out.lowercase = v;
+        break;
+      case "max_chars":
+        out.max_chars = int(key, v, where, 1);
+        break;
+      case "split":
+        out.split = oneOf(key, v, where, PROMPT_SPLITS);
+        break;
+      case "eval_fraction":
+        if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw bad(key, where, "in [0, 1]", v);
+        out.eval_fraction = v;
+        break;
+    }
+  }
+  return out;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const STAGE = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** `raw` (parsed JSON) over `base`; throws naming the first bad or unknown key. */
+export function mergeConfig(base: RunConfig, raw: unknown, where: Where): RunConfig {
+  if (!isObject(raw)) throw bad("(root)", where, "a JSON object", raw);
+  checkKeys(raw, base, "", where);
+  const out: RunConfig = { ...base };
+  for (const [k, v] of Object.entries(raw)) {
+    switch (k as keyof RunConfig) {
+      case "name":
+        if (typeof v !== "string" || !NAME.test(v)) {
+          throw bad(k, where, `a name matching ${NAME}`, v);
+        }
+        out.name = v;
+        break;
+      case "runs_dir":
+        out.runs_dir = str(k, v, where);
+        break;
+      case "prompts":
+        out.prompts = mergePrompts(base.prompts, v, where);
+        break;
+      case "shard_rows":
+        out.shard_rows = int(k, v, where, 1);
+        break;
+      case "max_in_flight":
+        out.max_in_flight = int(k, v, where, 1);
+        break;
+      case "shard":
+        out.shard = shardValue(v, where);
+        break;
+      case "from":
+        if (v !== null && (typeof v !== "string" || !STAGE.test(v))) {
+          throw bad(k, where, "null or a stage name", v);
+        }
+        out.from = v;
+        break;
+    }
+  }
+  return out;
+}
+
+function shardValue(v: unknown, where: Where): WorkShard {
+  try {
+    if (typeof v === "string") return parseWorkShard(v);
+    if (isObject(v) && Object.keys(v).length === 2) {
+      return parseWorkShard(`${v.index}/${v.count}`);
+    }
+  } catch { /* reported below */ }
+  throw bad("shard", where, "'i/n' or {index, count} with 0 <= i < n", v);
+}
+
+/** CLI flags -> config keys; a flag's value is parsed as the key's type. */
+const FLAGS: Record<string, (v: string) => unknown> = {
+  "--name": (v) => ({ name: v }),
+  "--runs-dir": (v) => ({ runs_dir: v }),
+  "--prompts": (v) => ({ prompts: { path: v } }),
+  "--shard": (v) => ({ shard: v }),
+  "--shard-rows": (v) => ({ shard_rows: /^\d+$/.test(v) ? Number(v) : v }),
+  "--from": (v) => ({ from: v }),
+};
+
+export const RUN_USAGE = `usage: capo run [--config file.json] [--name NAME] [--prompts PATH]
+                [--shard i/n] [--shard-rows N] [--runs-dir DIR] [--from STAGE]
+
+Runs the method's stages that exist on the config (defaults: pipeline/config.ts), with
+checkpoints under <runs_dir>/<name>/. A restarted run resumes where it stopped; --from STAGE
+recomputes every stage after STAGE from its shards.`;
+
+/** Parses `capo run` arguments into the config (defaults < --config file < flags). */
+export async function loadRunConfig(args: readonly string[]): Promise<RunConfig> {
+  let file: string | null = null;
+  const overrides: [string, unknown][] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf("=");
+    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = flag === arg ? undefined : arg.slice(eq + 1);
+    if (flag !== "--config" && !(flag in FLAGS)) {
+      throw new TypeError(
+        `Cannot use argument '${arg}' as it is not a flag of capo run: flags are --config, ${
+          Object.keys(FLAGS).join(", ")
+        }`,
+      );
+    }
+    const value = inline ?? args[++i];
+    if (value === undefined) throw new TypeError(`Cannot use ${flag} as it needs a value`);
+    if (flag === "--config") file = value;
+    else overrides.push([flag, FLAGS[flag]!(value)]);
+  }
+  let config = DEFAULTS;
+  if (file !== null) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (err) {
+      throw new TypeError(
+        `Cannot read --config ${file}: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new TypeError(`Cannot read --config ${file} as it is not valid JSON: ${err}`);
+    }
+    config = mergeConfig(config, raw, `--config ${file}`);
+  }
+  for (const [flag, raw] of overrides) config = mergeConfig(config, raw, flag);
+  return config;
+}

@@ -1,0 +1,43 @@
+/**
+ * The prompt source (stages/prompt_source.ts) as the run's `SourceSpec`: one group per prompt,
+ * `rows: [prompt]`. Its config includes the prompt file's sha256, so editing the file
+ * invalidates the prompts stage and everything after it.
+ */
+import { openPromptSource, type PromptSourceOptions } from "../stages/prompt_source.ts";
+import { PromptSchema } from "../schemas/prompt.ts";
+import type { Prompt } from "../schemas/prompt.ts";
+import type { Group } from "../schemas/group.ts";
+import type { PromptsConfig } from "./config.ts";
+import { sha256Hex } from "./hash.ts";
+import type { SourceSpec } from "./stage_spec.ts";
+
+export async function promptSourceSpec(cfg: PromptsConfig): Promise<SourceSpec<Prompt>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(cfg.path);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound ? "no such file" : String(err);
+    throw new TypeError(`Cannot read prompts from '${cfg.path}' (config prompts.path): ${why}`);
+  }
+  const options: PromptSourceOptions = {
+    column: cfg.column,
+    lowercase: cfg.lowercase,
+    maxChars: cfg.max_chars,
+    split: cfg.split,
+    evalFraction: cfg.eval_fraction,
+  };
+  if (cfg.format !== null) options.format = cfg.format;
+  return {
+    name: "prompts",
+    outputSchema: PromptSchema,
+    config: { ...cfg, sha256: sha256Hex(bytes) },
+    open(ctx) {
+      return ReadableStream.from((async function* (): AsyncGenerator<Group<Prompt>> {
+        const source = await openPromptSource(cfg.path, { ...options, shard: ctx.worker });
+        for await (const p of source.readable) {
+          yield { prompt_id: p.prompt_id, prompt: p.prompt, rows: [p] };
+        }
+      })());
+    },
+  };
+}

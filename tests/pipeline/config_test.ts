@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { tempDir } from "./fixtures/util.ts";
+import { join } from "node:path";
+import { DEFAULTS, loadRunConfig, mergeConfig } from "../../pipeline/config.ts";
+
+Deno.test("loadRunConfig() with no arguments gives the defaults", async () => {
+  assert.deepEqual(await loadRunConfig([]), DEFAULTS);
+  assert.equal(DEFAULTS.prompts.path, "data/prompts/train.txt");
+});
+
+Deno.test("loadRunConfig() applies defaults < --config file < flags", async () => {
+  const dir = await tempDir();
+  const file = join(dir, "c.json");
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({ name: "a", shard_rows: 10, prompts: { max_chars: 50 }, shard: "1/3" }),
+  );
+  const cfg = await loadRunConfig([
+    "--config",
+    file,
+    "--name=b",
+    "--shard",
+    "2/3",
+    "--from",
+    "score",
+  ]);
+  assert.equal(cfg.name, "b");
+  assert.equal(cfg.shard_rows, 10);
+  assert.deepEqual(cfg.shard, { index: 2, count: 3 });
+  assert.equal(cfg.from, "score");
+  assert.equal(cfg.prompts.max_chars, 50);
+  assert.equal(cfg.prompts.path, DEFAULTS.prompts.path); // untouched nested keys keep defaults
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("mergeConfig() rejects an unknown key, naming it and the known ones", () => {
+  assert.throws(
+    () => mergeConfig(DEFAULTS, { shard_row: 5 }, "--config x.json"),
+    /config key 'shard_row' \(--config x\.json\) as it is not a known key: known keys are name, /,
+  );
+  assert.throws(
+    () => mergeConfig(DEFAULTS, { prompts: { pth: "x" } }, "f"),
+    /'prompts\.pth' .* known keys are prompts\.path/,
+  );
+});
+
+Deno.test("mergeConfig() rejects bad values, naming the key and the value", () => {
+  const cases: [unknown, RegExp][] = [
+    [{ shard_rows: 0 }, /'shard_rows' .* integer >= 1: current value is 0/],
+    [{ shard_rows: "8" }, /'shard_rows' .* current value is "8"/],
+    [{ shard: "3/3" }, /'shard' .* 0 <= i < n: current value is "3\/3"/],
+    [{ name: "../x" }, /'name' .* current value is "..\/x"/],
+    [{ from: "Score!" }, /'from' .* stage name/],
+    [{ prompts: { split: "test" } }, /'prompts\.split' .* one of 'auto', 'hash', 'train', 'eval'/],
+    [{ prompts: { eval_fraction: 2 } }, /'prompts\.eval_fraction' .* in \[0, 1\]/],
+    [[1], /'\(root\)' .* a JSON object/],
+  ];
+  for (const [raw, re] of cases) assert.throws(() => mergeConfig(DEFAULTS, raw, "test"), re);
+});
+
+Deno.test("loadRunConfig() rejects an unknown flag and a flag without a value", async () => {
+  await assert.rejects(loadRunConfig(["--nmae", "x"]), /argument '--nmae' .* flags are --config/);
+  await assert.rejects(loadRunConfig(["--name"]), /--name as it needs a value/);
+  await assert.rejects(loadRunConfig(["--shard-rows", "-3"]), /'shard_rows' \(--shard-rows\)/);
+  await assert.rejects(loadRunConfig(["--config", "/nonexistent/c.json"]), /Cannot read --config/);
+});
