@@ -14,6 +14,8 @@ import { loadRunConfig, RUN_USAGE, type RunConfig } from "../pipeline/config.ts"
 import { logger } from "../pipeline/log.ts";
 import { buildPlan, METHOD, type MethodStage } from "../pipeline/method.ts";
 import { runPipeline } from "../pipeline/runner.ts";
+import { withImportedSamples } from "../exchange/imported_samples.ts";
+import { withShardFromEnv } from "../scale/shard_env.ts";
 
 const log = logger("run");
 
@@ -28,13 +30,21 @@ export async function main(
   }
   let config: RunConfig;
   try {
-    config = await loadRunConfig(args);
+    // --shard from a Slurm array / Kubernetes Indexed Job environment (scale/shard_env.ts).
+    const env = withShardFromEnv(args);
+    config = await loadRunConfig(env.args);
+    if (env.from) log.info(`work shard ${env.args[1]} from ${env.from.source}`);
   } catch (err) {
     console.error(`capo run: ${err instanceof Error ? err.message : err}\n\n${RUN_USAGE}`);
     return 2;
   }
   log.info(`config ${JSON.stringify(config)}`);
-  const { plan, stoppedBefore } = await buildPlan(config, stages);
+  const runDir = join(config.runs_dir, config.name);
+  // A run whose samples were imported (capo import) reads them instead of generating.
+  const { plan, stoppedBefore } = await buildPlan(
+    config,
+    await withImportedSamples(stages, runDir),
+  );
   const runnable = [plan.source.name, ...plan.stages.map((s) => s.name)];
   if (config.from !== null && !runnable.includes(config.from) && stoppedBefore) {
     const known = stages.some((s) => s.name === config.from);
@@ -47,7 +57,6 @@ export async function main(
     );
     return 2;
   }
-  const runDir = join(config.runs_dir, config.name);
   await Deno.mkdir(runDir, { recursive: true });
   const w = config.shard;
   await writeFileAtomic(
