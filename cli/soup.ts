@@ -1,0 +1,46 @@
+/**
+ * `capo soup --out DIR MODEL MODEL [...]`: the SOUP baseline (SPEC 1.5), the uniform average of
+ * models fine-tuned on single rewards (train/soup.ts). Each MODEL is a model directory (its
+ * model.safetensors) or a .safetensors file; DIR gets model.safetensors, config.json and
+ * model.onnx (unless --no-onnx). Exit status: 0 written, 2 bad arguments, 1 a model could not
+ * be loaded or the architectures differ (the message names the tensor or config field).
+ */
+import { parseArgs } from "node:util";
+import { soupModels } from "../train/soup.ts";
+
+const USAGE = `usage: capo soup --out DIR [--no-onnx] MODEL MODEL [MODEL ...]
+
+Averages the weights of models fine-tuned from the same base (uniformly) into DIR.`;
+
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        out: { type: "string" },
+        "no-onnx": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    console.error(`capo soup: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.out || positionals.length < 2) {
+    console.error(
+      `capo soup: Cannot make a soup as it needs --out and at least 2 models: current ` +
+        `models are ${positionals.length}\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const r = await soupModels(positionals, values.out, { onnx: !values["no-onnx"] });
+  console.log(`soup of ${r.models.length} models written to ${r.out}`);
+  return 0;
+}

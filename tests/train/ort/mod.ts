@@ -1,0 +1,6 @@
+/**
+ * Every train test that runs onnxruntime-node (tests/ort_test.ts imports this module; see there
+ * why ORT tests live in one test module).
+ */
+import "./trainer_sink.ts";
+import "./pipeline_run.ts";

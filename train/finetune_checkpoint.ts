@@ -1,0 +1,102 @@
+/**
+ * Fine-tuning checkpoints: one safetensors file with the policy weights (`model.*`) and AdamW
+ * moments (`adam_m.*`, `adam_v.*`), and in `__metadata__` the step, the Rng state, the model
+ * config, the trainer options and the run's `identity` (a hash of the options that shape
+ * training, the base and reference weights and the pairs): a checkpoint resumes only a run of
+ * the same identity. The data cursor is the step (train/data_order.ts). Written atomically.
+ */
+import { parseModelConfig } from "../models/config.ts";
+import { denoiserSpecs } from "../models/denoiser.ts";
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  type NamedTensor,
+  writeFileAtomic,
+} from "../models/safetensors.ts";
+import { checkWeights } from "../models/weights.ts";
+import type { RngState } from "../pipeline/rng.ts";
+import type { FineTuneState } from "./preference_trainer.ts";
+
+export const FINETUNE_CHECKPOINT_FORMAT = "capo-finetune-checkpoint/1";
+const GROUPS = ["model", "adam_m", "adam_v"] as const;
+
+export interface FineTuneCheckpoint extends FineTuneState {
+  identity: string;
+  /** The trainer options (JSON), for people reading the file. */
+  options: string;
+}
+
+export function encodeFineTuneCheckpoint(c: FineTuneCheckpoint): Uint8Array {
+  const tensors = new Map<string, NamedTensor>();
+  const groups = { model: c.params, adam_m: c.adamM, adam_v: c.adamV };
+  for (const g of GROUPS) {
+    for (const spec of denoiserSpecs(c.model)) {
+      const data = groups[g].get(spec.name);
+      if (!data) throw new RangeError(`Cannot write checkpoint as ${g}.${spec.name} is missing`);
+      tensors.set(`${g}.${spec.name}`, { shape: spec.shape, data });
+    }
+  }
+  return encodeSafetensors(tensors, {
+    capo_format: FINETUNE_CHECKPOINT_FORMAT,
+    config: JSON.stringify(c.model),
+    options: c.options,
+    identity: c.identity,
+    step: String(c.step),
+    rng: JSON.stringify(c.rng),
+  });
+}
+
+export function decodeFineTuneCheckpoint(bytes: Uint8Array, source: string): FineTuneCheckpoint {
+  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  const fail = (why: string): never => {
+    throw new RangeError(`Cannot read ${source} as a fine-tuning checkpoint: ${why}`);
+  };
+  if (metadata.capo_format !== FINETUNE_CHECKPOINT_FORMAT) {
+    fail(`capo_format is ${JSON.stringify(metadata.capo_format)}`);
+  }
+  const step = Number(metadata.step);
+  if (!Number.isSafeInteger(step) || step < 0) fail(`step is ${JSON.stringify(metadata.step)}`);
+  let rng: unknown;
+  try {
+    rng = JSON.parse(metadata.rng ?? "null");
+  } catch {
+    rng = null;
+  }
+  if (!Array.isArray(rng) || rng.length !== 4 || !rng.every((v) => Number.isInteger(v))) {
+    fail(`rng is ${JSON.stringify(metadata.rng)}`);
+  }
+  if (typeof metadata.identity !== "string") fail("it has no identity");
+  const model = parseModelConfig(JSON.parse(metadata.config ?? "null"));
+  const groups = Object.fromEntries(GROUPS.map((g) => {
+    const sub = new Map<string, NamedTensor>();
+    for (const [k, t] of tensors) if (k.startsWith(`${g}.`)) sub.set(k.slice(g.length + 1), t);
+    checkWeights(model, sub, `${source} (${g})`);
+    return [g, new Map([...sub].map(([k, t]) => [k, t.data]))];
+  })) as Record<(typeof GROUPS)[number], Map<string, Float32Array>>;
+  return {
+    model,
+    identity: metadata.identity!,
+    options: metadata.options ?? "{}",
+    step,
+    rng: rng as RngState,
+    params: groups.model,
+    adamM: groups.adam_m,
+    adamV: groups.adam_v,
+  };
+}
+
+export async function saveFineTuneCheckpoint(path: string, c: FineTuneCheckpoint): Promise<void> {
+  await writeFileAtomic(path, encodeFineTuneCheckpoint(c));
+}
+
+/** The checkpoint at `path`, or null if there is none. */
+export async function loadFineTuneCheckpoint(path: string): Promise<FineTuneCheckpoint | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  return decodeFineTuneCheckpoint(bytes, path);
+}

@@ -1,0 +1,40 @@
+/**
+ * The preference losses on the implicit-reward gap of a pair (SPEC 1.5), a closed set of kinds
+ * behind one switch. Adding a kind is one function and one case.
+ *
+ * Notation (per pair, x+ the winner, x- the loser, both noised with ONE t and ONE eps):
+ *   err_m(x)  mean over pixels of (target - model_m(x_t, c, t))^2, m in {theta, ref}
+ *   h(x)      = -(err_theta(x) - err_ref(x))           implicit reward at t
+ *   dR_theta  = beta * w(t) * (h(x+) - h(x-))         (implicit_reward.ts)
+ *   dR_ca     = Rca(x+) - Rca(x-) in (-1, 1)           (the Pair record's `delta`)
+ *
+ *   capo: L = (dR_theta - dR_ca)^2        regress the implicit gap onto the calibrated gap
+ *   dpo:  L = -log sigmoid(dR_theta)      Diffusion-DPO (Wallace et al. 2024)
+ *   ipo:  L = (dR_theta - 1)^2            IPO: CaPO with the constant target 1
+ * The batch loss is the mean of L over the pairs (the expectation over t, eps and pairs).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { LossKind } from "./loss_kinds.ts";
+
+export { checkLossKind, LOSS_KINDS, type LossKind } from "./loss_kinds.ts";
+
+/** CaPO: (dR_theta - dR_ca)^2. */
+const capo = (dR: tf.Tensor, dRca: tf.Tensor) => tf.squaredDifference(dR, dRca);
+
+/** DPO: -log sigmoid(dR_theta) = softplus(-dR_theta), stable for large |dR_theta|. */
+const dpo = (dR: tf.Tensor) => tf.softplus(tf.neg(dR));
+
+/** IPO: (dR_theta - 1)^2. */
+const ipo = (dR: tf.Tensor) => tf.square(tf.sub(dR, 1));
+
+/** Per-pair loss [B] of kind `kind` from dR_theta [B] and dR_ca [B]. */
+export function pairLoss(kind: LossKind, dR: tf.Tensor, dRca: tf.Tensor): tf.Tensor {
+  switch (kind) {
+    case "capo":
+      return capo(dR, dRca);
+    case "dpo":
+      return dpo(dR);
+    case "ipo":
+      return ipo(dR);
+  }
+}
