@@ -16,6 +16,7 @@ const EXPECTED: Record<string, string> = {
   "parquet_bench.ts": "benchParquet",
   "select_bench.ts": "benchSelect",
   "shapeworld_bench.ts": "benchShapeworld",
+  "score_bench.ts": "benchScore",
 };
 
 type Fn = (...args: unknown[]) => unknown;
