@@ -290,7 +290,7 @@ const makers = new Map<string, RowMaker>();
 /** A row constructor `(cols, i) => ({a: cols[0][i], b: cols[1][i], ...})` for these names. */
 function rowMaker(names: readonly string[]): RowMaker {
   const key = names.join("\u0000");
-  let make = makers.get(key);
+  const make = makers.get(key);
   if (!make) {
     // Column names are checked identifiers or JSON-quoted here, so the generated source is safe.
     const body = names.map((name, c) => `${JSON.stringify(name)}: cols[${c}][i]`).join(", ");
