@@ -11,6 +11,51 @@ type Command = {
 
 const COMMANDS: Record<string, Command> = {
   // Each command adds one line here.
+  run: {
+    summary: "run the method's stages with checkpoints (runs/<name>/)",
+    load: () => import("./run.ts"),
+  },
+  evaluate: {
+    summary: "win-rates (95% CI), mean rewards and ShapeEval of a fine-tuned model vs its base",
+    load: () => import("./evaluate.ts"),
+  },
+  pretrain: {
+    summary: "pretrain a base diffusion model on ShapeWorld",
+    load: () => import("./pretrain.ts"),
+  },
+  shapes: {
+    summary: "ShapeWorld renders, prompt sets, ShapeEval (render|prompts|eval|robustness)",
+    load: () => import("./shapes.ts"),
+  },
+  soup: {
+    summary: "average fine-tuned models' weights uniformly (the SOUP baseline)",
+    load: () => import("./soup.ts"),
+  },
+  merge: {
+    summary: "check a sharded run's workers (--shard i/n) and write one manifest per stage",
+    load: () => import("./merge.ts"),
+  },
+  queue: {
+    summary: "NATS JetStream work queue of shards (submit|status|wait|delete)",
+    load: () => import("./queue.ts"),
+  },
+  worker: {
+    summary: "pull shards from a work queue and run them until the queue is done",
+    load: () => import("./worker.ts"),
+  },
+  export: {
+    summary: "a stage's data as Arrow IPC (stdout), Parquet or JSONL; pairs in diffusers' layout",
+    load: () => import("./export.ts"),
+  },
+  import: {
+    summary: "images generated elsewhere (folder or Parquet) as the Sample stage of a run",
+    load: () => import("./import.ts"),
+  },
+  "train-rewards": {
+    summary:
+      "train the default world's three rewards, export ONNX + manifests + card (data/rewards/)",
+    load: () => import("./train_rewards.ts"),
+  },
 };
 
 function usage(): string {
