@@ -5,6 +5,8 @@
  *   --evaluate <dir> --run <run>   ShapeEval the model in <dir> on the eval prompts and write
  *                                  shapeeval.json, contact_sheet.png and README.md (model card)
  *       [--seeds-per-prompt 4] [--steps 30] [--guidance 4] [--threads 1] [--limit <prompts>]
+ *       [--name <model name, default the dir's; the card's reproduce line uses
+ *        models/configs/<name>.json>]
  *   --sweep <g1,g2,...> --model <dir>   ShapeEval per guidance scale on the first --limit
  *                                  (default 100) TRAIN prompts, to choose the guidance without
  *                                  looking at the eval prompts; prints a table, writes nothing
@@ -137,7 +139,7 @@ export async function evaluate(args: string[]): Promise<number> {
   const cfg = sampler.config;
   // <run>/notes.md, when present, records training history the loss log cannot show.
   const notes = await Deno.readTextFile(`${run}/notes.md`).catch(() => "");
-  const name = dir.replace(/\/+$/, "").split("/").pop()!;
+  const name = flag(args, "--name") ?? dir.replace(/\/+$/, "").split("/").pop()!;
   const card = modelCard({
     name,
     config: cfg,

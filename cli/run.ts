@@ -41,10 +41,17 @@ export async function main(
   log.info(`config ${JSON.stringify(config)}`);
   const runDir = join(config.runs_dir, config.name);
   // A run whose samples were imported (capo import) reads them instead of generating.
-  const { plan, stoppedBefore } = await buildPlan(
-    config,
-    await withImportedSamples(stages, runDir),
-  );
+  let built;
+  try {
+    built = await buildPlan(config, await withImportedSamples(stages, runDir));
+  } catch (err) {
+    // The run cannot start: an input is unreadable or invalid (the prompt file, a reward
+    // manifest that does not parse, a tau for an unknown reward); no stage has run.
+    console.error(`capo run: ${err instanceof Error ? err.message : err}`);
+    if (Deno.env.get("CAPO_DEBUG")) console.error(err);
+    return 1;
+  }
+  const { plan, stoppedBefore } = built;
   const runnable = [plan.source.name, ...plan.stages.map((s) => s.name)];
   if (config.from !== null && !runnable.includes(config.from) && stoppedBefore) {
     const known = stages.some((s) => s.name === config.from);

@@ -15,7 +15,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../pipeline/atomic_write.ts";
-import { loadRunConfig } from "../pipeline/config.ts";
+import { loadRunConfig, mergeConfig } from "../pipeline/config.ts";
 import { logger } from "../pipeline/log.ts";
 import { METHOD } from "../pipeline/method.ts";
 import { runPipeline, type RunResult } from "../pipeline/runner.ts";
@@ -79,18 +79,23 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
   const old = await Deno.readTextFile(promptsPath).catch(() => null);
   if (old !== text) await writeFileAtomic(promptsPath, text);
   // 3. the run
-  const config = await loadRunConfig([
-    "--runs-dir",
-    o.runsDir,
-    "--name",
-    o.name,
-    "--prompts",
-    promptsPath,
-    "--shard",
-    `${shard.index}/${shard.count}`,
-    "--shard-rows",
-    String(o.shardRows ?? 4096),
-  ]);
+  // Every given image is imported: no prompts.limit (the default run's budget).
+  const config = mergeConfig(
+    await loadRunConfig([
+      "--runs-dir",
+      o.runsDir,
+      "--name",
+      o.name,
+      "--prompts",
+      promptsPath,
+      "--shard",
+      `${shard.index}/${shard.count}`,
+      "--shard-rows",
+      String(o.shardRows ?? 4096),
+    ]),
+    { prompts: { limit: null } },
+    "capo import",
+  );
   const source = METHOD[0]!;
   if (source.kind !== "source") throw new TypeError("Cannot import as METHOD[0] is not a source");
   const sampleStage = METHOD[1]?.name ?? "generate";

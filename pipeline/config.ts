@@ -7,7 +7,29 @@
  * Adding a stage's options: one section in `RunConfig`, its defaults in `DEFAULTS`, and one
  * `case` in `SECTIONS` checking its keys.
  */
+import { EVAL_DEFAULTS, type EvalOptions, mergeEvalOptions } from "../eval/eval_options.ts";
+import {
+  mergeTrainerOptions,
+  TRAINER_DEFAULTS,
+  type TrainerOptions,
+} from "../train/trainer_options.ts";
+import {
+  CALIBRATE_DEFAULTS,
+  type CalibrateConfig,
+  GENERATE_DEFAULTS,
+  type GenerateConfig,
+  mergeCalibrate,
+  mergeGenerate,
+  mergeScore,
+  mergeSelect,
+  SCORE_DEFAULTS,
+  type ScoreConfig,
+  SELECT_DEFAULTS,
+  type SelectConfig,
+} from "./method_config.ts";
 import { parseWorkShard, type WorkShard } from "./work_shard.ts";
+
+export type { CalibrateConfig, GenerateConfig, ScoreConfig, SelectConfig };
 
 export const PROMPT_SPLITS = ["auto", "hash", "train", "eval"] as const;
 export const PROMPT_FORMATS = ["txt", "jsonl", "csv", "parquet"] as const;
@@ -20,6 +42,8 @@ export interface PromptsConfig {
   max_chars: number;
   split: typeof PROMPT_SPLITS[number];
   eval_fraction: number;
+  /** Only the first `limit` prompts (after normalising and de-duplicating, before sharding). */
+  limit: number | null;
 }
 
 export interface RunConfig {
@@ -30,7 +54,29 @@ export interface RunConfig {
   max_in_flight: number;
   shard: WorkShard;
   from: string | null;
+  generate: GenerateConfig;
+  score: ScoreConfig;
+  calibrate: CalibrateConfig;
+  select: SelectConfig;
+  train: TrainerOptions;
+  evaluate: EvalOptions;
 }
+
+/*
+ * Sizing of the default run: about 15-20 minutes end to end on 2 CPU cores. Rates measured
+ * with the 32x32 base-eps snapshot while pretraining shared the machine (quiet: ~1.5x faster):
+ * sampling 6.5 images/s at 20 steps with guidance 4; a training step of 16 pairs 3.1 s;
+ * evaluation (sampling + 3 rewards + ShapeEval) 4.1 images/s.
+ *   generate   256 prompts x N 16 = 4096 images / 6.5 per s          ~ 630 s
+ *   score      4096 images x 3 small ONNX rewards                    ~  30 s
+ *   calibrate, select                                                ~   1 s
+ *   train      <= 256 pairs (FRS: one per prompt; a prompt may have none)
+ *              x 2 epochs / 16 pairs per step = <= 32 steps x 3.1 s  ~ 100 s
+ *   evaluate   96 eval prompts x 2 seeds x 2 models = 384 images / 4.1 per s ~ 95 s
+ *   total                                                            ~ 14.5 min
+ * The paper's scale (N = 16 on 100K prompts) is `prompts.limit: null` over many workers
+ * (`--shard i/n`, scale/).
+ */
 
 export const DEFAULTS: RunConfig = {
   name: "default", // runs/<name>/: one directory per experiment
@@ -43,6 +89,7 @@ export const DEFAULTS: RunConfig = {
     max_chars: 1000, // far above any real prompt; longer lines are skipped with a warning
     split: "auto", // train.txt -> 'train', eval.txt -> 'eval', else by prompt-id hash
     eval_fraction: 0.1, // only used when split is 'hash'
+    limit: 256, // the default run's budget (see the sizing above); null: every prompt
   },
   // ~256 prompt groups of N = 16 samples per shard: a few MB of 32x32 PNGs, large enough for
   // Parquet to compress well, small enough that a crash loses seconds of work.
@@ -51,6 +98,18 @@ export const DEFAULTS: RunConfig = {
   max_in_flight: 256,
   shard: { index: 0, count: 1 }, // one worker unless --shard i/n
   from: null, // null: resume where the run stopped; a stage name: recompute after it
+  generate: GENERATE_DEFAULTS, // N 16 at 20 steps (pipeline/method_config.ts)
+  score: SCORE_DEFAULTS,
+  calibrate: CALIBRATE_DEFAULTS,
+  select: SELECT_DEFAULTS, // FRS, one pair per prompt
+  // 2 epochs: ~30 steps, the trainer's beta/lr search moved the held-out reward in 30 steps.
+  train: { ...TRAINER_DEFAULTS, epochs: 2 },
+  evaluate: {
+    ...EVAL_DEFAULTS,
+    max_prompts: 96, // evenly spaced over eval.txt, so every category is in
+    seeds_per_prompt: 2,
+    steps: 20, // as generate.steps
+  },
 };
 
 type Where = string; // "defaults", "--config x.json", "--flag"
@@ -124,6 +183,9 @@ function mergePrompts(base: PromptsConfig, raw: unknown, where: Where): PromptsC
         if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw bad(key, where, "in [0, 1]", v);
         out.eval_fraction = v;
         break;
+      case "limit":
+        out.limit = v === null ? null : int(key, v, where, 1);
+        break;
     }
   }
   return out;
@@ -166,6 +228,24 @@ export function mergeConfig(base: RunConfig, raw: unknown, where: Where): RunCon
         }
         out.from = v;
         break;
+      case "generate":
+        out.generate = mergeGenerate(base.generate, v, where);
+        break;
+      case "score":
+        out.score = mergeScore(base.score, v, where);
+        break;
+      case "calibrate":
+        out.calibrate = mergeCalibrate(base.calibrate, v, where);
+        break;
+      case "select":
+        out.select = mergeSelect(base.select, v, where);
+        break;
+      case "train":
+        out.train = mergeTrainerOptions(base.train, v, where);
+        break;
+      case "evaluate":
+        out.evaluate = mergeEvalOptions(base.evaluate, v, where);
+        break;
     }
   }
   return out;
@@ -194,9 +274,36 @@ const FLAGS: Record<string, (v: string) => unknown> = {
 export const RUN_USAGE = `usage: capo run [--config file.json] [--name NAME] [--prompts PATH]
                 [--shard i/n] [--shard-rows N] [--runs-dir DIR] [--from STAGE]
 
-Runs the method's stages that exist on the config (defaults: pipeline/config.ts), with
-checkpoints under <runs_dir>/<name>/. A restarted run resumes where it stopped; --from STAGE
-recomputes every stage after STAGE from its shards.`;
+Runs the method on the config (defaults: pipeline/config.ts, printed at the start),
+  prompts -> generate -> score -> calibrate -> select -> train (+ evaluate),
+with checkpoints under <runs_dir>/<name>/. A restarted run resumes where it stopped; --from
+STAGE recomputes every stage after STAGE from its shards. A stage whose inputs are missing
+(no base model in generate.model, no reward manifests) stops the run before it with a warning
+naming them; nothing stands in for it.
+
+Config sections (--config JSON; unknown keys are errors):
+  prompts   path, format, column, lowercase, max_chars, split, eval_fraction,
+            limit (first K prompts; default 256, null for all)
+  generate  model (default data/models/base-eps), n (16), batch (64), steps (20),
+            guidance (4), eta (0), seed (0)
+  score     rewards (manifest paths; null: data/rewards/<name>.json), batch (64)
+  calibrate tau ({reward: temperature}, default 1 each)
+  select    method ('frs' | 'single' | 'sum-raw' | 'sum-calibrated'), reward (for 'single'),
+            pairs_per_prompt (1), max_retries (32), weights (null: uniform), seed (0)
+  train     the trainer's options (train/trainer_options.ts): model, reference, loss, beta,
+            lr, batch_pairs, epochs, ...
+  evaluate  the evaluator's options (eval/eval_options.ts): prompts, max_prompts,
+            seeds_per_prompt, steps, rewards, shapeeval, ...
+  shard_rows, max_in_flight, shard ('i/n'), from, name, runs_dir
+
+Work shard from the environment (when --shard is not given; scale/shard_env.ts):
+  CAPO_SHARD=i/n; a Slurm array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, with
+  SLURM_ARRAY_TASK_MIN/STEP); a Kubernetes Indexed Job (JOB_COMPLETION_INDEX +
+  CAPO_SHARD_COUNT). A sharded worker runs generate..select on its prompts; training needs
+  every pair, so it runs once without --shard after the shards are merged (capo merge).
+
+Imported samples: a run whose generate stage was filled by capo import reads them instead
+of generating (a prompt without imported samples is an error).`;
 
 /** Parses `capo run` arguments into the config (defaults < --config file < flags). */
 export async function loadRunConfig(args: readonly string[]): Promise<RunConfig> {

@@ -1,16 +1,30 @@
 /**
  * The method's stages in order (SPEC 1 and 2), as the run builds them from its config:
  *
- *     prompts -> generate -> score -> calibrate -> select -> train (sink)
+ *     prompts -> generate -> score -> calibrate -> select -> train (sink, then evaluate)
  *
  * A stage plugs in by giving its entry a `build`; the run executes the longest prefix of
- * entries that have one and then stops, naming the first that does not and why. Nothing stands
- * in for a missing stage: no fake images, rewards or pairs.
+ * entries that build and then stops, naming the first that does not and why: an entry with no
+ * `build` (its `missing`), or a `build` that throws `StageUnavailable` (an input such as the
+ * base model or the reward models does not exist yet). Nothing stands in for a missing stage:
+ * no fake images, rewards or pairs.
+ *
+ * Model code (onnxruntime, tfjs) is imported inside the builds, so importing this module (as
+ * the pipeline tests do) loads neither.
  */
 import type { RunConfig } from "./config.ts";
 import type { RunPlan } from "./plan.ts";
 import { promptSourceSpec } from "./prompt_source_spec.ts";
 import type { SinkSpec, SourceSpec, StageSpec } from "./stage_spec.ts";
+import { logger } from "./log.ts";
+import { resolveRewards } from "./reward_set.ts";
+import { exists, StageUnavailable } from "./stage_unavailable.ts";
+import { calibratedSchema } from "../schemas/calibrated.ts";
+import { pairSchema } from "../schemas/pair.ts";
+import { type CalibrateOptions, CalibrateStream } from "../stages/calibrate.ts";
+import { type SelectPairsOptions, SelectPairsStream } from "../stages/select_pairs.ts";
+
+export { StageUnavailable };
 
 export type MethodStage =
   | { name: string; kind: "source"; build: (cfg: RunConfig) => Promise<SourceSpec<unknown>> }
@@ -28,21 +42,94 @@ export type MethodStage =
     missing?: string;
   };
 
+/** The reward names of the run (from the manifests): the columns of score..select. */
+async function rewardNames(cfg: RunConfig): Promise<string[]> {
+  return (await resolveRewards(cfg.score)).map((m) => m.name);
+}
+
+async function calibrateSpec(cfg: RunConfig): Promise<StageSpec<unknown, unknown>> {
+  const rewards = await rewardNames(cfg);
+  const options: CalibrateOptions = { rewards, tau: cfg.calibrate.tau };
+  new CalibrateStream(options); // checks tau against the rewards before any stage runs
+  return {
+    name: "calibrate",
+    outputSchema: calibratedSchema(rewards),
+    config: { rewards, tau: cfg.calibrate.tau },
+    create: () => new CalibrateStream(options),
+  } as StageSpec<unknown, unknown>;
+}
+
+async function selectSpec(cfg: RunConfig): Promise<StageSpec<unknown, unknown>> {
+  const rewards = await rewardNames(cfg);
+  const s = cfg.select;
+  const options: SelectPairsOptions = {
+    method: s.method,
+    rewards,
+    pairsPerPrompt: s.pairs_per_prompt,
+    maxRetries: s.max_retries,
+    seed: s.seed,
+  };
+  if (s.reward !== null) options.reward = s.reward;
+  if (s.weights !== null) options.weights = s.weights;
+  new SelectPairsStream(options); // checks method, reward and weights before any stage runs
+  return {
+    name: "select",
+    outputSchema: pairSchema(rewards),
+    config: { ...s, rewards },
+    create: () => new SelectPairsStream(options),
+  } as StageSpec<unknown, unknown>;
+}
+
+/** StageUnavailable unless `dir` holds a model (checked before any model code is imported). */
+async function requireBaseModel(dir: string, key: string): Promise<void> {
+  const file = dir.endsWith(".safetensors") ? dir : `${dir}/model.safetensors`;
+  if (!(await exists(file))) {
+    throw new StageUnavailable(
+      `no base model at ${dir}: run deno task pretrain --config models/configs/base-eps.json ` +
+        `--out runs/pretrain-eps --export data/models/base-eps, or set ${key}`,
+    );
+  }
+}
+
+async function trainSink(cfg: RunConfig): Promise<SinkSpec<unknown>> {
+  const model = cfg.train.model;
+  await requireBaseModel(model, "train.model");
+  if (model !== cfg.generate.model) {
+    logger("run").warn(
+      `train.model '${model}' is not generate.model '${cfg.generate.model}': the pairs were ` +
+        "sampled from another model than the one fine-tuned",
+    );
+  }
+  const { trainerSink } = await import("../train/trainer_sink.ts");
+  const { evaluationHook } = await import("../eval/run_eval.ts");
+  return await trainerSink(cfg.train, {
+    afterTraining: await evaluationHook(cfg.evaluate),
+  }) as SinkSpec<unknown>;
+}
+
 export const METHOD: MethodStage[] = [
   { name: "prompts", kind: "source", build: (cfg) => promptSourceSpec(cfg.prompts) },
   {
     name: "generate",
     kind: "stage",
-    missing: "it needs the pretrained ShapeWorld diffusion model (models/, a later issue)",
+    build: async (cfg) => {
+      await requireBaseModel(cfg.generate.model, "generate.model");
+      const { generateSpec } = await import("../stages/generate_spec.ts");
+      return await generateSpec(cfg.generate) as StageSpec<unknown, unknown>;
+    },
   },
   {
     name: "score",
     kind: "stage",
-    missing: "it needs the generator's samples and the ONNX reward models (a later issue)",
+    build: async (cfg) => {
+      await resolveRewards(cfg.score); // StageUnavailable before onnxruntime is loaded
+      const { scoreSpec } = await import("../stages/score_spec.ts");
+      return await scoreSpec(cfg.score) as StageSpec<unknown, unknown>;
+    },
   },
-  { name: "calibrate", kind: "stage", missing: "it needs the scorer's rewards" },
-  { name: "select", kind: "stage", missing: "it needs the calibrated rewards" },
-  { name: "train", kind: "sink", missing: "it needs the selected pairs and the trainer" },
+  { name: "calibrate", kind: "stage", build: calibrateSpec },
+  { name: "select", kind: "stage", build: selectSpec },
+  { name: "train", kind: "sink", build: trainSink },
 ];
 
 export interface BuiltPlan {
@@ -71,11 +158,16 @@ export async function buildPlan(
         stoppedBefore: { name: entry.name, reason: entry.missing ?? "it is not implemented" },
       };
     }
-    if (entry.kind === "sink") {
-      plan.sink = await entry.build(cfg);
-      return { plan, stoppedBefore: null };
+    try {
+      if (entry.kind === "sink") {
+        plan.sink = await entry.build(cfg);
+        return { plan, stoppedBefore: null };
+      }
+      plan.stages.push(await entry.build(cfg));
+    } catch (err) {
+      if (!(err instanceof StageUnavailable)) throw err;
+      return { plan, stoppedBefore: { name: entry.name, reason: err.message } };
     }
-    plan.stages.push(await entry.build(cfg));
   }
   return { plan, stoppedBefore: null };
 }

@@ -12,3 +12,4 @@ import "./models/rewards/ort/mod.ts";
 import "./stages/ort/mod.ts";
 import "./train/ort/mod.ts";
 import "./eval/ort/mod.ts";
+import "./pipeline/ort/mod.ts";

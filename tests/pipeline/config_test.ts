@@ -54,6 +54,18 @@ Deno.test("mergeConfig() rejects bad values, naming the key and the value", () =
     [{ prompts: { split: "test" } }, /'prompts\.split' .* one of 'auto', 'hash', 'train', 'eval'/],
     [{ prompts: { eval_fraction: 2 } }, /'prompts\.eval_fraction' .* in \[0, 1\]/],
     [[1], /'\(root\)' .* a JSON object/],
+    [{ prompts: { limit: 0 } }, /'prompts\.limit' .* integer >= 1: current value is 0/],
+    [{ generate: { n: 1 } }, /'generate\.n' .* integer >= 2: current value is 1/],
+    [
+      { generate: { sed: 1 } },
+      /'generate\.sed' .* not a known key: known keys are generate\.model/,
+    ],
+    [{ score: { rewards: [] } }, /'score\.rewards' .* non-empty list/],
+    [{ calibrate: { tau: { alignment: 0 } } }, /'calibrate\.tau\.alignment' .* > 0/],
+    [{ select: { method: "best" } }, /'select\.method' .* one of 'single', 'sum-raw'/],
+    [{ select: { method: "single" } }, /'select\.reward' .* a reward name when select\.method/],
+    [{ train: { beta: 0 } }, /'train\.beta' .* > 0/],
+    [{ evaluate: { steps: 0 } }, /'evaluate\.steps' .* integer >= 1/],
   ];
   for (const [raw, re] of cases) assert.throws(() => mergeConfig(DEFAULTS, raw, "test"), re);
 });

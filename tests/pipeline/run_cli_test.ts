@@ -5,7 +5,15 @@ import { listDir, tempDir, tempRun } from "./fixtures/util.ts";
 
 const CAPO = new URL("../../cli/capo.ts", import.meta.url).pathname;
 
+/** A base model path that does not exist, so that these runs stop before generating. */
+const noModel = (dir: string) => ({ generate: { model: join(dir, "no-model") } });
+
 async function capoRun(dir: string, ...args: string[]) {
+  if (!args.includes("--config")) {
+    const cfg = join(dir, "no-model.json");
+    await Deno.writeTextFile(cfg, JSON.stringify(noModel(dir)));
+    args = ["--config", cfg, ...args];
+  }
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -35,7 +43,7 @@ Deno.test("capo run writes the prompt shards and stops, naming the stage that is
   );
   assert.match(
     r.err,
-    /stopped after stage 'prompts': stage 'generate' is not available yet \(it needs the pretrained/,
+    /stopped after stage 'prompts': stage 'generate' is not available yet \(no base model at .*no-model: run deno task pretrain .* or set generate\.model\)/,
   );
   const m = await readManifest(join(dir, "t", "prompts"), { index: 0, count: 1 });
   assert.deepEqual([m?.rows, m?.complete], [25, true]);
@@ -48,7 +56,7 @@ Deno.test("capo run logs which stages a config change invalidates and moves thei
   const { dir, promptsPath } = await tempRun(12);
   assert.equal((await capoRun(dir, "--prompts", promptsPath)).code, 0);
   const cfg = join(dir, "c.json");
-  await Deno.writeTextFile(cfg, JSON.stringify({ prompts: { max_chars: 200 } }));
+  await Deno.writeTextFile(cfg, JSON.stringify({ ...noModel(dir), prompts: { max_chars: 200 } }));
   const r = await capoRun(dir, "--prompts", promptsPath, "--config", cfg);
   assert.equal(r.code, 0, r.err);
   assert.match(

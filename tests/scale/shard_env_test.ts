@@ -77,6 +77,9 @@ Deno.test("withShardFromEnv() adds --shard from the environment only when the ar
 
 Deno.test("capo run in a Slurm array task runs the task's shard and writes that worker's manifest", async () => {
   const { dir, promptsPath } = await tempRun(20);
+  // No base model: the run stops before generating, whether or not data/models/ has one.
+  const config = join(dir, "no-model.json");
+  await Deno.writeTextFile(config, JSON.stringify({ generate: { model: join(dir, "none") } }));
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -89,6 +92,8 @@ Deno.test("capo run in a Slurm array task runs the task's shard and writes that 
       dir,
       "--prompts",
       promptsPath,
+      "--config",
+      config,
     ],
     env: {
       SLURM_ARRAY_TASK_ID: "2",
