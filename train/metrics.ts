@@ -14,32 +14,10 @@ export function implicitAccuracy(dR: ArrayLike<number>): number {
 
 /**
  * Pearson correlation of x and y; NaN when either has zero variance (e.g. the first step, where
- * policy = reference and every dR_theta is 0) or fewer than 2 values.
+ * policy = reference and every dR_theta is 0) or fewer than 2 values. One implementation serves
+ * the reward cards and the trainer's log.
  */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  if (y.length !== n) {
-    throw new RangeError(
-      `Cannot correlate as x and y must have the same length: current lengths are ${n} and ${y.length}`,
-    );
-  }
-  if (n < 2) return NaN;
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx, dy = y[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
-}
+export { pearson } from "../models/rewards/metrics.ts";
 
 /** Mean of the values; NaN for none. */
 export function mean(x: ArrayLike<number>): number {
