@@ -7,13 +7,11 @@
  * the run could not start (a bad --from, an unreadable manifest), 2 bad arguments or config,
  * 130/143 cancelled by SIGINT/SIGTERM.
  */
-import { join } from "node:path";
-import { writeFileAtomic } from "../pipeline/atomic_write.ts";
 import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
 import { loadRunConfig, RUN_USAGE, type RunConfig } from "../pipeline/config.ts";
 import { logger } from "../pipeline/log.ts";
 import { buildPlan, METHOD, type MethodStage } from "../pipeline/method.ts";
-import { runPipeline } from "../pipeline/runner.ts";
+import { runConfigured, runDirOf } from "../pipeline/run_configured.ts";
 import { withImportedSamples } from "../exchange/imported_samples.ts";
 import { withShardFromEnv } from "../scale/shard_env.ts";
 
@@ -39,7 +37,7 @@ export async function main(
     return 2;
   }
   log.info(`config ${JSON.stringify(config)}`);
-  const runDir = join(config.runs_dir, config.name);
+  const runDir = runDirOf(config);
   // A run whose samples were imported (capo import) reads them instead of generating.
   let built;
   try {
@@ -64,24 +62,10 @@ export async function main(
     );
     return 2;
   }
-  await Deno.mkdir(runDir, { recursive: true });
-  const w = config.shard;
-  await writeFileAtomic(
-    join(runDir, w.count === 1 ? "config.json" : `config.w${w.index}of${w.count}.json`),
-    JSON.stringify(config, null, 2) + "\n",
-  );
-
   const cancel = cancelOnSignals();
   let result;
   try {
-    result = await runPipeline(plan, {
-      runDir,
-      shardRows: config.shard_rows,
-      worker: config.shard,
-      from: config.from,
-      maxInFlight: config.max_in_flight,
-      signal: cancel.signal,
-    });
+    result = await runConfigured(config, plan, cancel.signal);
   } catch (err) {
     // Set-up errors (a bad --from, an unreadable manifest): nothing ran.
     console.error(`capo run: ${err instanceof Error ? err.message : err}`);

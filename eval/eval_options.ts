@@ -2,7 +2,7 @@
  * The evaluator's options (a run config's `evaluate` section, or `capo evaluate`'s flags), each
  * default with its reason; unknown keys and bad values are rejected naming the key.
  */
-import { badKey, unknownKey } from "../train/option_errors.ts";
+import { badKey, unknownKey } from "../pipeline/config_checks.ts";
 
 export interface EvalOptions {
   /** Eval prompts, one per line. */

@@ -4,7 +4,7 @@
  * cursor, Rng state and both configs. Written atomically, so a crash mid-write leaves the
  * previous checkpoint intact.
  */
-import { parseModelConfig } from "./config.ts";
+import { type ModelConfig, parseModelConfig } from "./config.ts";
 import { denoiserSpecs } from "./denoiser.ts";
 import {
   decodeSafetensors,
@@ -18,16 +18,50 @@ import { checkWeights } from "./weights.ts";
 
 const GROUPS = ["model", "ema", "adam_m", "adam_v"] as const;
 
-export function encodeCheckpoint(s: TrainState): Uint8Array {
+/**
+ * The tensors of several same-shaped weight sets (weights, EMA, optimiser moments) under one
+ * safetensors namespace each: `<group>.<tensor name>`, in the model's tensor order.
+ */
+export function packTensorGroups(
+  model: ModelConfig,
+  groups: Record<string, Map<string, Float32Array>>,
+): Map<string, NamedTensor> {
   const tensors = new Map<string, NamedTensor>();
-  const groups = { model: s.params, ema: s.ema, adam_m: s.adamM, adam_v: s.adamV };
-  for (const g of GROUPS) {
-    for (const spec of denoiserSpecs(s.model)) {
-      const data = groups[g].get(spec.name);
+  for (const [g, weights] of Object.entries(groups)) {
+    for (const spec of denoiserSpecs(model)) {
+      const data = weights.get(spec.name);
       if (!data) throw new RangeError(`Cannot write checkpoint as ${g}.${spec.name} is missing`);
       tensors.set(`${g}.${spec.name}`, { shape: spec.shape, data });
     }
   }
+  return tensors;
+}
+
+/**
+ * The inverse of `packTensorGroups`: each group's tensors, checked against the model config
+ * (a missing or mis-shaped tensor is an error naming `source`, the group and the tensor).
+ */
+export function splitTensorGroups<G extends string>(
+  model: ModelConfig,
+  tensors: Map<string, NamedTensor>,
+  groups: readonly G[],
+  source: string,
+): Record<G, Map<string, Float32Array>> {
+  return Object.fromEntries(groups.map((g) => {
+    const sub = new Map<string, NamedTensor>();
+    for (const [k, t] of tensors) if (k.startsWith(`${g}.`)) sub.set(k.slice(g.length + 1), t);
+    checkWeights(model, sub, `${source} (${g})`);
+    return [g, new Map([...sub].map(([k, t]) => [k, t.data]))];
+  })) as Record<G, Map<string, Float32Array>>;
+}
+
+export function encodeCheckpoint(s: TrainState): Uint8Array {
+  const tensors = packTensorGroups(s.model, {
+    model: s.params,
+    ema: s.ema,
+    adam_m: s.adamM,
+    adam_v: s.adamV,
+  });
   return encodeSafetensors(tensors, {
     capo_format: "capo-train-checkpoint/1",
     config: JSON.stringify(s.model),
@@ -48,12 +82,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Trai
     );
   }
   const model = parseModelConfig(JSON.parse(metadata.config ?? "null"));
-  const groups = Object.fromEntries(GROUPS.map((g) => {
-    const sub = new Map<string, NamedTensor>();
-    for (const [k, t] of tensors) if (k.startsWith(`${g}.`)) sub.set(k.slice(g.length + 1), t);
-    checkWeights(model, sub, `${source} (${g})`);
-    return [g, new Map([...sub].map(([k, t]) => [k, t.data]))];
-  })) as Record<(typeof GROUPS)[number], Map<string, Float32Array>>;
+  const groups = splitTensorGroups(model, tensors, GROUPS, source);
   return {
     model,
     train: parseTrainConfig(JSON.parse(metadata.train ?? "null")),

@@ -7,6 +7,7 @@
  * Adding a stage's options: one section in `RunConfig`, its defaults in `DEFAULTS`, and one
  * `case` in `SECTIONS` checking its keys.
  */
+import { badKey, int, isObject, oneOf, str, unknownKey, type Where } from "./config_checks.ts";
 import { EVAL_DEFAULTS, type EvalOptions, mergeEvalOptions } from "../eval/eval_options.ts";
 import {
   mergeTrainerOptions,
@@ -112,49 +113,16 @@ export const DEFAULTS: RunConfig = {
   },
 };
 
-type Where = string; // "defaults", "--config x.json", "--flag"
-
-const bad = (key: string, where: Where, want: string, v: unknown) =>
-  new TypeError(
-    `Cannot use config key '${key}' (${where}) as it must be ${want}: current value is ${
-      JSON.stringify(v) ?? String(v)
-    }`,
-  );
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function checkKeys(obj: Record<string, unknown>, known: object, prefix: string, where: Where) {
   for (const k of Object.keys(obj)) {
     if (!(k in known)) {
-      throw new TypeError(
-        `Cannot use config key '${prefix}${k}' (${where}) as it is not a known key: known keys ` +
-          `are ${Object.keys(known).map((x) => prefix + x).join(", ")}`,
-      );
+      throw unknownKey(prefix + k, where, Object.keys(known).map((x) => prefix + x));
     }
   }
 }
 
-const str = (key: string, v: unknown, where: Where) => {
-  if (typeof v !== "string" || v === "") throw bad(key, where, "a non-empty string", v);
-  return v;
-};
-const int = (key: string, v: unknown, where: Where, min: number) => {
-  if (!Number.isSafeInteger(v) || (v as number) < min) {
-    throw bad(key, where, `an integer >= ${min}`, v);
-  }
-  return v as number;
-};
-function oneOf<T extends string>(key: string, v: unknown, where: Where, allowed: readonly T[]): T {
-  if (!(allowed as readonly unknown[]).includes(v)) {
-    throw bad(key, where, `one of ${allowed.map((a) => `'${a}'`).join(", ")}`, v);
-  }
-  return v as T;
-}
-
 function mergePrompts(base: PromptsConfig, raw: unknown, where: Where): PromptsConfig {
-  if (!isObject(raw)) throw bad("prompts", where, "an object", raw);
+  if (!isObject(raw)) throw badKey("prompts", where, "an object", raw);
   checkKeys(raw, base, "prompts.", where);
   const out = { ...base };
   for (const [k, v] of Object.entries(raw)) {
@@ -170,7 +138,7 @@ function mergePrompts(base: PromptsConfig, raw: unknown, where: Where): PromptsC
         out.column = str(key, v, where);
         break;
       case "lowercase":
-        if (typeof v !== "boolean") throw bad(key, where, "true or false", v);
+        if (typeof v !== "boolean") throw badKey(key, where, "true or false", v);
         out.lowercase = v;
         break;
       case "max_chars":
@@ -180,7 +148,7 @@ function mergePrompts(base: PromptsConfig, raw: unknown, where: Where): PromptsC
         out.split = oneOf(key, v, where, PROMPT_SPLITS);
         break;
       case "eval_fraction":
-        if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw bad(key, where, "in [0, 1]", v);
+        if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw badKey(key, where, "in [0, 1]", v);
         out.eval_fraction = v;
         break;
       case "limit":
@@ -196,14 +164,14 @@ const STAGE = /^[a-z][a-z0-9_-]{0,39}$/;
 
 /** `raw` (parsed JSON) over `base`; throws naming the first bad or unknown key. */
 export function mergeConfig(base: RunConfig, raw: unknown, where: Where): RunConfig {
-  if (!isObject(raw)) throw bad("(root)", where, "a JSON object", raw);
+  if (!isObject(raw)) throw badKey("(root)", where, "a JSON object", raw);
   checkKeys(raw, base, "", where);
   const out: RunConfig = { ...base };
   for (const [k, v] of Object.entries(raw)) {
     switch (k as keyof RunConfig) {
       case "name":
         if (typeof v !== "string" || !NAME.test(v)) {
-          throw bad(k, where, `a name matching ${NAME}`, v);
+          throw badKey(k, where, `a name matching ${NAME}`, v);
         }
         out.name = v;
         break;
@@ -224,7 +192,7 @@ export function mergeConfig(base: RunConfig, raw: unknown, where: Where): RunCon
         break;
       case "from":
         if (v !== null && (typeof v !== "string" || !STAGE.test(v))) {
-          throw bad(k, where, "null or a stage name", v);
+          throw badKey(k, where, "null or a stage name", v);
         }
         out.from = v;
         break;
@@ -258,7 +226,7 @@ function shardValue(v: unknown, where: Where): WorkShard {
       return parseWorkShard(`${v.index}/${v.count}`);
     }
   } catch { /* reported below */ }
-  throw bad("shard", where, "'i/n' or {index, count} with 0 <= i < n", v);
+  throw badKey("shard", where, "'i/n' or {index, count} with 0 <= i < n", v);
 }
 
 /** CLI flags -> config keys; a flag's value is parsed as the key's type. */

@@ -5,7 +5,7 @@
  * Free of model code, so the config can be loaded without onnxruntime or tfjs.
  */
 import { SELECT_METHODS, type SelectMethod } from "../stages/select_pairs.ts";
-import { badKey, unknownKey } from "../train/option_errors.ts";
+import { badKey, finite, int, isObject, unknownKey, type Where } from "./config_checks.ts";
 
 export interface GenerateConfig {
   /** The base (reference) model directory: model.safetensors + config.json. */
@@ -79,34 +79,10 @@ export const SELECT_DEFAULTS: SelectConfig = {
   seed: 0,
 };
 
-type Where = string;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 function section(prefix: string, raw: unknown, where: Where): Record<string, unknown> {
   if (!isObject(raw)) throw badKey(prefix.slice(0, -1), where, "an object", raw);
   return raw;
 }
-
-const int = (key: string, v: unknown, where: Where, min: number) => {
-  if (!Number.isSafeInteger(v) || (v as number) < min) {
-    throw badKey(key, where, `an integer >= ${min}`, v);
-  }
-  return v as number;
-};
-
-const finite = (
-  key: string,
-  v: unknown,
-  where: Where,
-  ok: (x: number) => boolean,
-  want: string,
-) => {
-  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) throw badKey(key, where, want, v);
-  return v;
-};
 
 function numberMap(
   key: string,

@@ -21,8 +21,15 @@ export async function moveAside(
   if (await exists(target)) target += `-${Date.now()}`;
   await Deno.mkdir(target, { recursive: true });
   const manifest = manifestName(worker);
+  // A one-worker run owns the whole stage directory, including the `part-w<i>of<n>-*` shards
+  // and per-worker manifests that `capo merge` adopted from a sharded run: all of it is stale.
+  // Work shard i of n moves only its own files; the other workers' are not its to judge.
+  const owned = worker.count === 1
+    ? (name: string) =>
+      /^part-.*\.parquet$/.test(name) || /^manifest(\.w\d+of\d+)?\.json$/.test(name)
+    : (name: string) => name === manifest || isShardOf(worker, name);
   for await (const e of Deno.readDir(dir)) {
-    if (e.isFile && (e.name === manifest || isShardOf(worker, e.name))) {
+    if (e.isFile && owned(e.name)) {
       await Deno.rename(join(dir, e.name), join(target, e.name));
     }
   }

@@ -7,11 +7,10 @@
  * worker, after `capo merge`.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../pipeline/atomic_write.ts";
 import { loadRunConfig } from "../pipeline/config.ts";
 import type { Logger } from "../pipeline/log.ts";
 import { buildPlan, type MethodStage } from "../pipeline/method.ts";
-import { runPipeline } from "../pipeline/runner.ts";
+import { runConfigured, runDirOf } from "../pipeline/run_configured.ts";
 import { readManifest } from "../pipeline/stage_store.ts";
 import type { ShardTask } from "./queue.ts";
 
@@ -41,22 +40,10 @@ export async function runShard(
     log.info(`sink '${plan.sink.name}' left out of shard ${shard}: it runs after capo merge`);
     delete plan.sink;
   }
-  const runDir = join(config.runs_dir, config.name);
-  await Deno.mkdir(runDir, { recursive: true });
-  await writeFileAtomic(
-    join(runDir, `config.w${task.index}of${task.count}.json`),
-    JSON.stringify(config, null, 2) + "\n",
-  );
+  const runDir = runDirOf(config);
   let result;
   try {
-    result = await runPipeline(plan, {
-      runDir,
-      shardRows: config.shard_rows,
-      worker: config.shard,
-      from: config.from,
-      maxInFlight: config.max_in_flight,
-      signal,
-    });
+    result = await runConfigured(config, plan, signal);
   } catch (err) {
     return { status: "failed", summary: err instanceof Error ? err.message : String(err) };
   }

@@ -6,14 +6,8 @@
  * the same identity. The data cursor is the step (train/data_order.ts). Written atomically.
  */
 import { parseModelConfig } from "../models/config.ts";
-import { denoiserSpecs } from "../models/denoiser.ts";
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  type NamedTensor,
-  writeFileAtomic,
-} from "../models/safetensors.ts";
-import { checkWeights } from "../models/weights.ts";
+import { packTensorGroups, splitTensorGroups } from "../models/checkpoint.ts";
+import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../models/safetensors.ts";
 import type { RngState } from "../pipeline/rng.ts";
 import type { FineTuneState } from "./preference_trainer.ts";
 
@@ -27,15 +21,7 @@ export interface FineTuneCheckpoint extends FineTuneState {
 }
 
 export function encodeFineTuneCheckpoint(c: FineTuneCheckpoint): Uint8Array {
-  const tensors = new Map<string, NamedTensor>();
-  const groups = { model: c.params, adam_m: c.adamM, adam_v: c.adamV };
-  for (const g of GROUPS) {
-    for (const spec of denoiserSpecs(c.model)) {
-      const data = groups[g].get(spec.name);
-      if (!data) throw new RangeError(`Cannot write checkpoint as ${g}.${spec.name} is missing`);
-      tensors.set(`${g}.${spec.name}`, { shape: spec.shape, data });
-    }
-  }
+  const tensors = packTensorGroups(c.model, { model: c.params, adam_m: c.adamM, adam_v: c.adamV });
   return encodeSafetensors(tensors, {
     capo_format: FINETUNE_CHECKPOINT_FORMAT,
     config: JSON.stringify(c.model),
@@ -67,12 +53,7 @@ export function decodeFineTuneCheckpoint(bytes: Uint8Array, source: string): Fin
   }
   if (typeof metadata.identity !== "string") fail("it has no identity");
   const model = parseModelConfig(JSON.parse(metadata.config ?? "null"));
-  const groups = Object.fromEntries(GROUPS.map((g) => {
-    const sub = new Map<string, NamedTensor>();
-    for (const [k, t] of tensors) if (k.startsWith(`${g}.`)) sub.set(k.slice(g.length + 1), t);
-    checkWeights(model, sub, `${source} (${g})`);
-    return [g, new Map([...sub].map(([k, t]) => [k, t.data]))];
-  })) as Record<(typeof GROUPS)[number], Map<string, Float32Array>>;
+  const groups = splitTensorGroups(model, tensors, GROUPS, source);
   return {
     model,
     identity: metadata.identity!,

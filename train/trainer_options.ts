@@ -6,7 +6,14 @@
  */
 import { checkLossKind, type LossKind } from "./loss_kinds.ts";
 import { LR_SCHEDULES, type LrSchedule } from "./lr_schedule.ts";
-import { badKey, unknownKey } from "./option_errors.ts";
+import {
+  badKey,
+  finite,
+  isObject,
+  oneOf,
+  unknownKey,
+  type Where,
+} from "../pipeline/config_checks.ts";
 import { type Weighting, WEIGHTINGS } from "./weighting.ts";
 
 export interface TrainerOptions {
@@ -79,24 +86,6 @@ export const TRAINER_DEFAULTS: TrainerOptions = {
   export_onnx: true,
 };
 
-type Where = string;
-
-function num(key: string, v: unknown, where: Where, ok: (x: number) => boolean, want: string) {
-  if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) throw badKey(key, where, want, v);
-  return v;
-}
-
-function oneOf<T extends string>(key: string, v: unknown, where: Where, allowed: readonly T[]): T {
-  if (!(allowed as readonly unknown[]).includes(v)) {
-    throw badKey(key, where, `one of ${allowed.map((a) => `'${a}'`).join(", ")}`, v);
-  }
-  return v as T;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** `raw` (parsed JSON) over `base`; throws naming the first bad or unknown key. */
 export function mergeTrainerOptions(
   base: TrainerOptions,
@@ -109,7 +98,7 @@ export function mergeTrainerOptions(
   for (const [k, v] of Object.entries(raw)) {
     const key = prefix + k;
     const int = (min: number) =>
-      num(key, v, where, (x) => Number.isInteger(x) && x >= min, `an integer >= ${min}`);
+      finite(key, v, where, (x) => Number.isInteger(x) && x >= min, `an integer >= ${min}`);
     switch (k as keyof TrainerOptions) {
       case "model":
         if (typeof v !== "string" || v === "") throw badKey(key, where, "a model directory", v);
@@ -125,19 +114,19 @@ export function mergeTrainerOptions(
         out.loss = checkLossKind(v, `config key '${key}' (${where})`);
         break;
       case "beta":
-        out.beta = num(key, v, where, (x) => x > 0, "a number > 0");
+        out.beta = finite(key, v, where, (x) => x > 0, "a number > 0");
         break;
       case "weighting":
         out.weighting = oneOf(key, v, where, WEIGHTINGS);
         break;
       case "weighting_b":
-        out.weighting_b = num(key, v, where, () => true, "a finite number");
+        out.weighting_b = finite(key, v, where, () => true, "a finite number");
         break;
       case "reward_weights":
         out.reward_weights = rewardWeights(key, v, where);
         break;
       case "lr":
-        out.lr = num(key, v, where, (x) => x > 0, "a number > 0");
+        out.lr = finite(key, v, where, (x) => x > 0, "a number > 0");
         break;
       case "warmup_steps":
         out.warmup_steps = int(0);
@@ -146,25 +135,31 @@ export function mergeTrainerOptions(
         out.schedule = oneOf(key, v, where, LR_SCHEDULES);
         break;
       case "weight_decay":
-        out.weight_decay = num(key, v, where, (x) => x >= 0, "a number >= 0");
+        out.weight_decay = finite(key, v, where, (x) => x >= 0, "a number >= 0");
         break;
       case "grad_clip":
-        out.grad_clip = num(key, v, where, (x) => x >= 0, "a number >= 0 (0 = off)");
+        out.grad_clip = finite(key, v, where, (x) => x >= 0, "a number >= 0 (0 = off)");
         break;
       case "batch_pairs":
         out.batch_pairs = int(1);
         break;
       case "epochs":
-        out.epochs = num(key, v, where, (x) => x > 0, "a number > 0");
+        out.epochs = finite(key, v, where, (x) => x > 0, "a number > 0");
         break;
       case "max_steps":
         out.max_steps = v === null ? null : int(1);
         break;
       case "seed":
-        out.seed = num(key, v, where, (x) => Number.isSafeInteger(x) && x >= 0, "an integer >= 0");
+        out.seed = finite(
+          key,
+          v,
+          where,
+          (x) => Number.isSafeInteger(x) && x >= 0,
+          "an integer >= 0",
+        );
         break;
       case "flow_uniform_mix":
-        out.flow_uniform_mix = num(key, v, where, (x) => x >= 0 && x <= 1, "in [0, 1]");
+        out.flow_uniform_mix = finite(key, v, where, (x) => x >= 0 && x <= 1, "in [0, 1]");
         break;
       case "checkpoint_every":
         out.checkpoint_every = int(1);
