@@ -1,7 +1,7 @@
 /**
  * The method's stages in order (SPEC 1 and 2), as the run builds them from its config:
  *
- *     prompts -> generate -> score -> calibrate -> select -> train (sink, then evaluate)
+ *     prompts -> generate -> score -> calibrate -> select -> train (sink, then evaluate, report)
  *
  * A stage plugs in by giving its entry a `build`; the run executes the longest prefix of
  * entries that build and then stops, naming the first that does not and why: an entry with no
@@ -47,14 +47,26 @@ async function rewardNames(cfg: RunConfig): Promise<string[]> {
   return (await resolveRewards(cfg.score)).map((m) => m.name);
 }
 
+/**
+ * tau per reward: the run config's, else the reward manifest's suggestion, else 1 (SPEC 1.3).
+ * A config tau for a reward the run does not score is left in, so CalibrateStream rejects it.
+ */
+async function calibrationTau(cfg: RunConfig): Promise<Record<string, number>> {
+  const tau: Record<string, number> = {};
+  for (const m of await resolveRewards(cfg.score)) if (m.tau !== null) tau[m.name] = m.tau;
+  return { ...tau, ...cfg.calibrate.tau };
+}
+
 async function calibrateSpec(cfg: RunConfig): Promise<StageSpec<unknown, unknown>> {
   const rewards = await rewardNames(cfg);
-  const options: CalibrateOptions = { rewards, tau: cfg.calibrate.tau };
+  const tau = await calibrationTau(cfg);
+  const options: CalibrateOptions = { rewards, tau };
   new CalibrateStream(options); // checks tau against the rewards before any stage runs
   return {
     name: "calibrate",
     outputSchema: calibratedSchema(rewards),
-    config: { rewards, tau: cfg.calibrate.tau },
+    // The resolved tau is hashed: editing a manifest's tau invalidates calibrate and after.
+    config: { rewards, tau: Object.fromEntries(rewards.map((k) => [k, tau[k] ?? 1])) },
     create: () => new CalibrateStream(options),
   } as StageSpec<unknown, unknown>;
 }
@@ -102,8 +114,15 @@ async function trainSink(cfg: RunConfig): Promise<SinkSpec<unknown>> {
   }
   const { trainerSink } = await import("../train/trainer_sink.ts");
   const { evaluationHook } = await import("../eval/run_eval.ts");
+  const { writeRunReport } = await import("../report/run_report.ts");
+  const evaluate = await evaluationHook(cfg.evaluate);
   return await trainerSink(cfg.train, {
-    afterTraining: await evaluationHook(cfg.evaluate),
+    // evaluate, then write runs/<name>/report.md with its figures (report/run_report.ts)
+    afterTraining: async (result, ctx) => {
+      await evaluate(result, ctx);
+      ctx.signal.throwIfAborted();
+      await writeRunReport(ctx.runDir, { config: cfg });
+    },
   }) as SinkSpec<unknown>;
 }
 

@@ -49,7 +49,19 @@ export class ScoreStream extends TransformStream<Group<Sample>, Group<Scored>> {
       const prompts = rows.map((r) => r.prompt);
       for (let k = 0; k < K; k++) {
         const model = models[k]!;
-        const scores = await model.score(images, prompts);
+        let scores: Float64Array;
+        try {
+          scores = await model.score(images, prompts);
+        } catch (err) {
+          // The model names itself; add which samples it was scoring, so a bad output shape
+          // or an onnxruntime failure can be traced to the data.
+          throw new RangeError(
+            `${(err as Error).message} (while scoring ${rows.length} samples: ${
+              samplesList(rows)
+            })`,
+            { cause: err },
+          );
+        }
         if (scores.length !== rows.length) {
           throw new RangeError(
             `Cannot use the scores of reward model '${model.name}' as it returned ${scores.length} ` +
@@ -108,6 +120,12 @@ export class ScoreStream extends TransformStream<Group<Sample>, Group<Scored>> {
       },
     });
   }
+}
+
+/** The first few sample ids of a batch, for error messages. */
+function samplesList(rows: readonly Sample[]): string {
+  const head = rows.slice(0, 3).map((r) => `'${r.sample_id}'`).join(", ");
+  return rows.length > 3 ? `${head} and ${rows.length - 3} more` : head;
 }
 
 function decodeSample(row: Sample): RgbImage {

@@ -51,7 +51,12 @@ function table(title: string, c: Correlations): string {
     `Most alike rewards: ${c.maxRewardPair.a} and ${c.maxRewardPair.b}, ` +
     `rho = ${f3(c.maxRewardPair.rho)} (${
       ok ? "within" : "**ABOVE**"
-    } the limit of ${MAX_AGREEMENT}).`;
+    } the limit of ${MAX_AGREEMENT}).` +
+    (c.spread
+      ? `\n\nWithin-prompt spread (median over prompts of the standard deviation of a reward ` +
+        `among one prompt's samples), written to each manifest as its calibration \`tau\`: ` +
+        `${list(c.spread)}.`
+      : "");
 }
 
 function list(obj: Record<string, number>): string {

@@ -16,7 +16,13 @@ import { readSamples } from "../../shapeworld/sample_files.ts";
 import type { RewardModel } from "../../stages/rewards/reward_model.ts";
 import { scoreItems } from "./evaluate.ts";
 import { spearman } from "./metrics.ts";
+import { withinPromptSpread } from "./spread.ts";
+
+export { withinPromptSpread };
 import { CaptionPool, drawSample, type SampleMix } from "./world_sample.ts";
+
+/** Samples per prompt in the base-model set, as the pipeline's default N. */
+export const SEEDS_PER_PROMPT = 16;
 
 /** No two rewards may rank a set more alike than this. */
 export const MAX_AGREEMENT = 0.9;
@@ -60,12 +66,17 @@ export async function baseSampleSet(modelDir: string, seed: number, n: number): 
   const prompts = loadPrompts("eval");
   const sampler = await Sampler.load(modelDir, { intraOpThreads: 1 });
   try {
-    const captions = Array.from({ length: n }, (_, i) => prompts[i % prompts.length]!);
+    // SEEDS_PER_PROMPT samples of each prompt, as the pipeline draws N per prompt, so the
+    // within-prompt spread of each reward (its calibration tau) can be measured too.
+    const captions = Array.from(
+      { length: n },
+      (_, i) => prompts[Math.floor(i / SEEDS_PER_PROMPT) % prompts.length]!,
+    );
     const seeds = Array.from({ length: n }, (_, i) => Rng.derive(seed, i).nextU32());
     const images = await sampler.sample({ prompts: captions, seeds });
     return {
       source: `base-model samples: ${n} images of eval prompts from ${modelDir} ` +
-        `(the sampler's default steps and guidance)`,
+        `(${SEEDS_PER_PROMPT} seeds per prompt, the sampler's default steps and guidance)`,
       items: images.map((image, i) => ({ image, caption: captions[i]! })),
     };
   } finally {
@@ -82,6 +93,11 @@ export interface Correlations {
   rho: number[][];
   /** The largest rho between two different rewards (ShapeEval excluded). */
   maxRewardPair: { a: string; b: string; rho: number };
+  /**
+   * Per reward, the median over prompts of the standard deviation of its scores among one
+   * prompt's samples; null when no prompt has two samples (the proxy set).
+   */
+  spread: Record<string, number> | null;
 }
 
 /** Score `set` with every model and ShapeEval and correlate them all. */
@@ -104,5 +120,10 @@ export async function correlate(
       }
     }
   }
-  return { source: set.source, n: set.items.length, names, rho, maxRewardPair };
+  const captions = set.items.map((it) => it.caption);
+  const spreads = models.map((m, k) => [m.name, withinPromptSpread(series[k]!, captions)] as const);
+  const spread = spreads.every(([, v]) => v !== null)
+    ? Object.fromEntries(spreads.map(([k, v]) => [k, Math.round(v! * 1e4) / 1e4]))
+    : null;
+  return { source: set.source, n: set.items.length, names, rho, maxRewardPair, spread };
 }

@@ -106,7 +106,9 @@ export async function trainRewards(opts: TrainRewardsOptions): Promise<RewardsMe
       config.evalSeed + 4,
       config.eval.correlationImages,
     );
-    correlations.proxy = await correlate(models, proxy);
+    // The proxy's captions repeat, but its within-caption spread mixes degradations and
+    // mismatches, nothing a base model draws: it is no calibration tau.
+    correlations.proxy = { ...await correlate(models, proxy), spread: null };
     logCorrelations(correlations.proxy);
     const base = opts.samples !== undefined
       ? await samplesSet(opts.samples)
@@ -116,6 +118,8 @@ export async function trainRewards(opts: TrainRewardsOptions): Promise<RewardsMe
     if (base !== null) {
       correlations.samples = await correlate(models, base);
       logCorrelations(correlations.samples);
+      const spread = correlations.samples.spread;
+      if (spread) await writeManifestTau(outDir, spread);
     }
   } finally {
     for (const m of models) await m.close();
@@ -134,6 +138,24 @@ export async function trainRewards(opts: TrainRewardsOptions): Promise<RewardsMe
   await writeFileAtomic(metricsPath, JSON.stringify(metrics, null, 2) + "\n");
   await writeCard(join(outDir, "README.md"), metrics, config);
   return metrics;
+}
+
+/**
+ * Stores each reward's within-prompt spread on base samples as its manifest's `tau`, the
+ * calibration temperature the run uses unless its config sets one (SPEC 1.3, ours): a gap of
+ * one typical within-prompt standard deviation then calibrates to sigmoid(1) = 0.73, where
+ * tau = 1 squeezes a [0, 1]-bounded reward's calibrated values towards 0.5.
+ */
+async function writeManifestTau(outDir: string, spread: Record<string, number>): Promise<void> {
+  for (const name of REWARD_NAMES) {
+    const tau = spread[name];
+    if (tau === undefined || !(tau > 0)) continue;
+    const path = join(outDir, `${name}.json`);
+    const manifest = JSON.parse(await Deno.readTextFile(path));
+    manifest.tau = tau;
+    await writeFileAtomic(path, JSON.stringify(manifest, null, 2) + "\n");
+    log.info("calibration tau written to the manifest", { reward: name, tau, path });
+  }
 }
 
 async function trainOne(

@@ -81,6 +81,12 @@ export interface RewardManifest {
   description: string;
   inputs: { image: ImageInputSpec; prompt: PromptInputSpec | null };
   output: OutputSpec;
+  /**
+   * The calibration temperature tau this reward suggests (SPEC 1.3, ours): about the spread of
+   * its scores within one prompt's samples, so that a typical within-prompt gap is a clear win
+   * probability. Used when the run config names no tau for this reward; null: 1, the paper's.
+   */
+  tau: number | null;
   /** where the manifest was read from, for messages */
   source: string;
 }
@@ -117,7 +123,7 @@ export function parseRewardManifest(
   loadVocab?: (file: string) => string[],
 ): RewardManifest {
   const v: Validator = new Validator(source);
-  const root = v.object(json, "", ["name", "file", "description", "inputs", "output"]);
+  const root = v.object(json, "", ["name", "file", "description", "inputs", "output", "tau"]);
   const inputs = v.object(root.inputs, "inputs", ["image", "prompt"]);
   const img = v.object(inputs.image, "inputs.image", [
     "name",
@@ -226,6 +232,9 @@ export function parseRewardManifest(
     description: root.description === undefined ? "" : v.string(root.description, "description"),
     inputs: { image, prompt },
     output,
+    tau: root.tau === undefined || root.tau === null
+      ? null
+      : v.number(root.tau, "tau", (x) => x > 0, "a number > 0 (the calibration temperature)"),
     source,
   };
 }

@@ -58,6 +58,16 @@ Deno.test("ScoreStream() errors on infinite scores or a wrong count, naming the 
   );
 });
 
+Deno.test("ScoreStream() adds the batch's sample ids to an error the model throws", async () => {
+  const failing = TsReward.batch("failing", () => {
+    throw new RangeError("Cannot read the output 'out' of reward model 'failing' as it is bad");
+  });
+  await assert.rejects(
+    score([sampleGroup("a", 5)], { rewards: [failing], batchSize: 8 }),
+    /model 'failing' as it is bad \(while scoring 5 samples: 'a:0', 'a:1', 'a:2' and 2 more\)/,
+  );
+});
+
 Deno.test("ScoreStream() errors on a sample without a decodable image, naming it", async () => {
   const g = sampleGroup("a", 2);
   g.rows[1]!.image = { bytes: new Uint8Array(), path: "runs/x.png" };

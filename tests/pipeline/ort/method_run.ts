@@ -65,6 +65,16 @@ Deno.test("the method runs every stage on the run config: prompts, generate, sco
     const { plan, stoppedBefore } = await buildPlan(cfg);
     assert.equal(stoppedBefore, null);
     assert.deepEqual(plan.stages.map((s) => s.name), ["generate", "score", "calibrate", "select"]);
+    // tau: each shipped manifest's suggestion (else 1), unless the config names one.
+    const shipped: Record<string, number> = {};
+    for (const r of ["aesthetic", "alignment", "preference"]) {
+      shipped[r] = JSON.parse(await Deno.readTextFile(`data/rewards/${r}.json`)).tau ?? 1;
+    }
+    const calTau = (p: typeof plan) =>
+      (p.stages.find((s) => s.name === "calibrate")!.config as { tau: unknown }).tau;
+    assert.deepEqual(calTau(plan), shipped);
+    const over = await buildPlan(mergeConfig(cfg, { calibrate: { tau: { alignment: 2 } } }, "t"));
+    assert.deepEqual(calTau(over.plan), { ...shipped, alignment: 2 });
     const runDir = join(cfg.runs_dir, cfg.name);
     const result = await runPipeline(plan, { runDir, shardRows: cfg.shard_rows });
     assert.equal(result.status, "done", result.error?.stack ?? result.summary);

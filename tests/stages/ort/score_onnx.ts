@@ -5,7 +5,7 @@ import { ScoreStream } from "../../../stages/score.ts";
 import type { Group } from "../../../schemas/group.ts";
 import type { Sample } from "../../../schemas/sample.ts";
 import { sampleGroup } from "../fixtures.ts";
-import { scaledMean, writeReward } from "./tiny_models.ts";
+import { scaledMean, twoLogits, writeReward } from "./tiny_models.ts";
 
 async function score(groups: Group<Sample>[], reward: OnnxReward, batchSize = 64) {
   return await Array.fromAsync(
@@ -45,5 +45,24 @@ Deno.test("ScoreStream() errors on a NaN score from ONNX, naming the model and s
     );
   } finally {
     await broken.close();
+  }
+});
+
+Deno.test("ScoreStream() errors on an ONNX output of the wrong shape, naming model and samples", async () => {
+  // A [B, 2] output read as kind 'identity' (which needs [B] or [B, 1]).
+  const path = await writeReward({
+    name: "wide",
+    file: "m.onnx",
+    inputs: { image: { name: "image", layout: "NCHW", size: [4, 4], channels: 3 } },
+    output: { name: "out" },
+  }, twoLogits(4, 4));
+  const wide = await OnnxReward.load(path);
+  try {
+    await assert.rejects(
+      score([sampleGroup("a", 2)], wide),
+      /reward model 'wide' as it must be \[B\] or \[B, 1\].*while scoring 2 samples: 'a:0', 'a:1'/,
+    );
+  } finally {
+    await wide.close();
   }
 });
