@@ -6,7 +6,9 @@
  *      percentile bootstrap interval over prompts (the seeds of a prompt are resampled together,
  *      eval/bootstrap.ts), wins/ties/losses and the mean reward of each model;
  *   2. ShapeEval (shapeworld/evaluate.ts) of every image: GenEval's table per model, and the
- *      win-rate of tuned on correctness (1 = only tuned correct, 0.5 = both or neither).
+ *      win-rate of tuned on correctness (1 = only tuned correct, 0.5 = both or neither);
+ *   3. every image's seed, scores and correctness (`per_image`), for the run report's reward
+ *      distributions and its base-vs-tuned contact sheets.
  *
  * Seeds are seedBase + promptIndex * seedsPerPrompt + k, as models/shapeeval.ts, so numbers
  * from both tools refer to the same images.
@@ -72,7 +74,23 @@ export interface ComparisonResult {
   sampling: { steps: number; guidance: number; seed_base: number };
   rewards: RewardComparison[];
   shapeeval: { base: EvalTable; tuned: EvalTable; win_rate: Interval } | null;
+  /** Every image's scores, for distributions and contact sheets (report/). */
+  per_image: PerImageScores;
   seconds: number;
+}
+
+/**
+ * Per image, in evaluation order: image i shows `prompts[floor(i / seeds_per_prompt)]` sampled
+ * with `seeds[i]`, the same for both models.
+ */
+export interface PerImageScores {
+  prompts: string[];
+  seeds: number[];
+  /** Reward name -> the score of every image. */
+  base: Record<string, number[]>;
+  tuned: Record<string, number[]>;
+  /** ShapeEval correctness of every image (null when ShapeEval is off). */
+  correct: { base: boolean[]; tuned: boolean[] } | null;
 }
 
 export async function compareModels(
@@ -166,6 +184,20 @@ export async function compareModels(
       win_rate: interval(winScores(correct(judged.base), correct(judged.tuned))),
     };
   }
+  const perReward = (a: Float64Array) =>
+    Object.fromEntries(rewards.map((r, k) => [r.name, Array.from(column(a, k))]));
+  const per_image: PerImageScores = {
+    prompts: [...prompts],
+    seeds: jobs.map((j) => j.seed),
+    base: perReward(scores.base),
+    tuned: perReward(scores.tuned),
+    correct: o.shapeEval
+      ? {
+        base: judged.base.map((x) => x.correct),
+        tuned: judged.tuned.map((x) => x.correct),
+      }
+      : null,
+  };
   return {
     prompts: prompts.length,
     seeds_per_prompt: S,
@@ -173,6 +205,7 @@ export async function compareModels(
     sampling: { steps: o.steps, guidance: o.guidance, seed_base: o.seedBase },
     rewards: out,
     shapeeval,
+    per_image,
     seconds: (performance.now() - t0) / 1000,
   };
 }

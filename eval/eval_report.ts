@@ -22,7 +22,10 @@ const interval = (i: Interval) => `${pct(i.estimate)} [${pct(i.low)}, ${pct(i.hi
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
 
 /** The markdown section. */
-export function formatEvalSection(r: EvalReport, title = "Evaluation: fine-tuned vs base"): string {
+export function formatEvalSection(
+  r: Omit<EvalReport, "per_image">,
+  title = "Evaluation: fine-tuned vs base",
+): string {
   const lvl = Math.round(
     100 * (r.rewards[0]?.win_rate.level ?? r.shapeeval?.win_rate.level ?? 0.95),
   );

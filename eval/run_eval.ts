@@ -115,7 +115,8 @@ export async function evaluationHook(
     const identity = await evalIdentity(result.baseDir, result.modelDir, manifests, fixed);
     try {
       const done = JSON.parse(await Deno.readTextFile(join(out, "eval.json")));
-      if (done.identity === identity) {
+      // An eval.json from before per-image scores were kept is redone: the report needs them.
+      if (done.identity === identity && done.per_image !== undefined) {
         log.info("evaluation already done for this model, rewards and options", { out });
         return;
       }

@@ -55,6 +55,31 @@ Deno.test("compareModels() gives the hand-computed win-rates, ties counting half
   assert.equal(r.shapeeval!.win_rate.estimate, 0.75);
 });
 
+Deno.test("compareModels() keeps every image's seed, reward scores and correctness", async () => {
+  const r = await compareModels(base(), tuned(), REWARDS, PROMPTS.slice(0, 2), {
+    seedsPerPrompt: 2,
+    seedBase: 10,
+    chunk: 3,
+    resamples: 10,
+  });
+  const p = r.per_image;
+  assert.deepEqual(p.prompts, PROMPTS.slice(0, 2));
+  assert.deepEqual(p.seeds, [10, 11, 12, 13]);
+  // base is correct on even seeds and blank on odd ones; tuned is always correct
+  assert.deepEqual(p.base, { correct: [1, 0, 1, 0], blank: [0, 1, 0, 1] });
+  assert.deepEqual(p.tuned, { correct: [1, 1, 1, 1], blank: [0, 0, 0, 0] });
+  assert.deepEqual(p.correct, {
+    base: [true, false, true, false],
+    tuned: [true, true, true, true],
+  });
+  const off = await compareModels(base(), tuned(), REWARDS, PROMPTS.slice(0, 1), {
+    seedsPerPrompt: 1,
+    shapeEval: false,
+    resamples: 10,
+  });
+  assert.equal(off.per_image.correct, null);
+});
+
 Deno.test("compareModels() samples both models on the same prompts and seeds", async () => {
   const b = base(), t = tuned();
   await compareModels(b, t, [], PROMPTS, {

@@ -78,7 +78,15 @@ Deno.test("evaluating two models writes eval.json and eval.md; the hook skips a 
     assert.deepEqual((await Deno.stat(join(out, "eval.json"))).mtime, before);
     // other options: evaluated again
     await (await evaluationHook({ ...options, seeds_per_prompt: 1 }))(result, ctx);
-    assert.equal(JSON.parse(await Deno.readTextFile(join(out, "eval.json"))).images, 3);
+    const again = JSON.parse(await Deno.readTextFile(join(out, "eval.json")));
+    assert.equal(again.images, 3);
+    assert.equal(again.per_image.base.brightness.length, 3);
+    // an eval.json from before per-image scores were kept: evaluated again to get them
+    delete again.per_image;
+    await Deno.writeTextFile(join(out, "eval.json"), JSON.stringify(again));
+    await (await evaluationHook({ ...options, seeds_per_prompt: 1 }))(result, ctx);
+    const redone = JSON.parse(await Deno.readTextFile(join(out, "eval.json")));
+    assert.deepEqual(redone.per_image.seeds, [1_000_000, 1_000_001, 1_000_002]);
   } finally {
     await Deno.remove(tmp, { recursive: true });
     for (const d of rewardDirs.splice(0)) await Deno.remove(d, { recursive: true });
