@@ -17,6 +17,8 @@ const EXPECTED: Record<string, string> = {
   "select_bench.ts": "benchSelect",
   "shapeworld_bench.ts": "benchShapeworld",
   "score_bench.ts": "benchScore",
+  "sample_bench.ts": "benchSample",
+  "generate_memory_bench.ts": "benchGenerateMemory",
 };
 
 type Fn = (...args: unknown[]) => unknown;

@@ -19,6 +19,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "win-rates (95% CI), mean rewards and ShapeEval of a fine-tuned model vs its base",
     load: () => import("./evaluate.ts"),
   },
+  report: {
+    summary: "a run's report.md: tables, PNG plots and base vs tuned contact sheets",
+    load: () => import("./report.ts"),
+  },
   pretrain: {
     summary: "pretrain a base diffusion model on ShapeWorld",
     load: () => import("./pretrain.ts"),
@@ -50,6 +54,10 @@ const COMMANDS: Record<string, Command> = {
   import: {
     summary: "images generated elsewhere (folder or Parquet) as the Sample stage of a run",
     load: () => import("./import.ts"),
+  },
+  reproduce: {
+    summary: "the paper's two tables at our scale, eps and flow bases (runs/reproduce/)",
+    load: () => import("./reproduce.ts"),
   },
   "train-rewards": {
     summary:

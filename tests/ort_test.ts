@@ -13,3 +13,5 @@ import "./stages/ort/mod.ts";
 import "./train/ort/mod.ts";
 import "./eval/ort/mod.ts";
 import "./pipeline/ort/mod.ts";
+import "./report/ort/mod.ts";
+import "./bench/ort/mod.ts";

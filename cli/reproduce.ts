@@ -1,0 +1,44 @@
+/**
+ * `capo reproduce` (`deno task reproduce`): the paper's two tables at our scale for the eps and
+ * flow bases (reproduce/). Prints the rerun line of every cell and where the report is.
+ * Exit status: 0 done (a missing base is a warning), 1 a cell failed, 2 bad arguments,
+ * 130/143 cancelled by SIGINT/SIGTERM (finished cells are kept; the report shows them).
+ */
+import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
+import { logger } from "../pipeline/log.ts";
+import { parseReproduceArgs, REPRODUCE_USAGE } from "../reproduce/options.ts";
+import { reportPaths, reproduce } from "../reproduce/runner.ts";
+
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseReproduceArgs(args);
+  } catch (err) {
+    console.error(
+      `capo reproduce: ${err instanceof Error ? err.message : err}\n\n${REPRODUCE_USAGE}`,
+    );
+    return 2;
+  }
+  if (parsed === "help") {
+    console.log(REPRODUCE_USAGE);
+    return 0;
+  }
+  logger("reproduce").info(`options ${JSON.stringify(parsed)}`);
+  const cancel = cancelOnSignals();
+  let outcome;
+  try {
+    outcome = await reproduce({ ...parsed, signal: cancel.signal });
+  } finally {
+    cancel.dispose();
+  }
+  for (const p of outcome.plans) {
+    if (p.missing !== null) {
+      console.log(`${p.base}: not run: ${p.missing}`);
+      continue;
+    }
+    for (const c of p.cells) console.log(`${p.base}/${c.cell.name} [${c.status}]: ${c.rerun}`);
+  }
+  console.log(`report: ${reportPaths(parsed.out).join(", ")}`);
+  if (outcome.status === "cancelled") return exitCodeFor(cancel.signal.reason);
+  return outcome.status === "failed" ? 1 : 0;
+}
