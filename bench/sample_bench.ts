@@ -2,7 +2,7 @@
  * Diffusion model speed per CPU core (issue #4, point 5): images per second of the default
  * base at the generator's default settings (20 DDIM steps, guidance 4, so 2 x 64 network rows
  * per call; batch 64) sampled by onnxruntime (models/sampler.ts), by tfjs-wasm (the same model
- * definition in the same loop, bench/tfjs_ddim.ts) and by PyTorch CPU (bench/torch_dit.py, the
+ * definition in the same loop, bench/tfjs_denoiser.ts) and by PyTorch CPU (bench/torch_dit.py, the
  * same architecture read from the same safetensors); then pretraining steps per second
  * (models/trainer.ts, batch 48) on tfjs-wasm beside the same step in PyTorch.
  * Every runtime gets one thread (ORT intra-op 1, tfjs-wasm is single-threaded, torch 1).
@@ -26,7 +26,7 @@ import { Rng } from "../pipeline/rng.ts";
 import { loadPrompts } from "../shapeworld/mod.ts";
 import { conditions, modelDirFromArgs, modelFile } from "./bench_env.ts";
 import { fmt, perItemRatio, type Rate, rateRow, timeEach } from "./rate_table.ts";
-import { TfjsDdim } from "./tfjs_ddim.ts";
+import { TfjsDenoiser } from "./tfjs_denoiser.ts";
 import { trainBench, type TrainBenchResult } from "./train_speed.ts";
 import { ensureTorch, fromBase64F32, toBase64, torchRequest } from "./torch_python.ts";
 
@@ -168,18 +168,22 @@ export async function benchSample(opts: SampleBenchOptions = {}): Promise<Sample
 
   // 4. tfjs-wasm, same loop, same network definition
   log.info("sampling on tfjs-wasm", { batches: o.tfjsBatches, batch: o.batch });
-  const tfjs = new TfjsDdim(config, weights);
-  const tfjsDiff = maxAbsDiff(ref, tfjs.predict(px, pt, ptok));
-  tfjs.predict(
+  const tfjsNet = new TfjsDenoiser(config, weights);
+  const tfjsDiff = maxAbsDiff(ref, tfjsNet.predictSync(px, pt, ptok));
+  tfjsNet.predictSync(
     new Float32Array(2 * o.batch * V),
     new Float32Array(2 * o.batch),
     new Int32Array(2 * o.batch * L),
   );
+  const tfjs = Sampler.over(tfjsNet, { maxBatch: o.batch });
   const tfjsRate: Rate = {
-    ...await timeEach(o.tfjsBatches, () => tfjs.sample(prompts, seeds, o.steps, o.guidance)),
+    ...await timeEach(
+      o.tfjsBatches,
+      () => tfjs.sample({ prompts, seeds, steps: o.steps, guidance: o.guidance }),
+    ),
     itemsPerBatch: o.batch,
   };
-  tfjs.dispose();
+  await tfjs.release();
 
   // 5. training steps
   const train = await trainBench(file, config, weights, abar, {
@@ -232,7 +236,7 @@ export function formatSample(r: SampleBenchResult): string {
     "| runtime | images | wall s | images/s | best batch, images/s | images per CPU-s | CPU / wall |",
     "|---|---:|---:|---:|---:|---:|---:|",
     rateRow("onnxruntime (models/sampler.ts)", r.ort, "images"),
-    rateRow("tfjs-wasm (models/denoiser.ts, bench/tfjs_ddim.ts)", r.tfjs, "images"),
+    rateRow("tfjs-wasm (models/denoiser.ts, bench/tfjs_denoiser.ts)", r.tfjs, "images"),
     rateRow("PyTorch CPU (bench/torch_dit.py)", r.torch, "images"),
     "",
     `Per-image time ratio ORT / PyTorch: ${perItemRatio(r.ort, r.torch)} ` +
@@ -247,11 +251,18 @@ export function formatSample(r: SampleBenchResult): string {
     "| runtime | steps | wall s | steps/s | best step, steps/s | steps per CPU-s | CPU / wall |",
     "|---|---:|---:|---:|---:|---:|---:|",
     rateRow("tfjs-wasm (models/trainer.ts)", asRate(r.train.tfjs), "steps"),
+    rateRow(
+      "tfjs-wasm + OpenBLAS matMul (models/blas_matmul.ts)",
+      asRate(r.train.tfjsBlas),
+      "steps",
+    ),
     rateRow("PyTorch CPU, 1 thread (bench/torch_dit.py)", asRate(r.train.torch), "steps"),
     "",
     `Per-step time ratio tfjs-wasm / PyTorch: ${
       perItemRatio(asRate(r.train.tfjs), asRate(r.train.torch))
-    }.`,
+    }; tfjs-wasm + OpenBLAS / PyTorch: ${
+      perItemRatio(asRate(r.train.tfjsBlas), asRate(r.train.torch))
+    } (what \`deno task pretrain\` runs where OpenBLAS is installed).`,
   ];
   return lines.join("\n");
 }

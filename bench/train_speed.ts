@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "../models/config.ts";
+import { blasMatMulActive, useBlasMatMul } from "../models/blas_matmul.ts";
 import { denoiserSpecs } from "../models/denoiser.ts";
 import { DenoiserTrainer, type Example } from "../models/trainer.ts";
 import { parseTrainConfig, type TrainConfig } from "../models/train_config.ts";
@@ -31,6 +32,8 @@ export interface TrainBenchResult {
   /** The loss in words (parameterisation, weighting, optimiser). */
   loss: string;
   tfjs: StepRate;
+  /** The same tfjs-wasm step with matMul through OpenBLAS (models/blas_matmul.ts). */
+  tfjsBlas: StepRate;
   torch: StepRate;
 }
 
@@ -68,7 +71,7 @@ export async function trainBench(
   log.info("training steps on tfjs-wasm", { steps: o.tfjsSteps });
   await tf.setBackend("wasm");
   const zeros = () => new Map([...weights].map(([k, v]) => [k, new Float32Array(v.length)]));
-  const trainer = DenoiserTrainer.restore({
+  const start = () => ({
     model,
     train,
     step: train.warmupSteps, // past warm-up: the learning rate does not change the cost
@@ -84,10 +87,22 @@ export async function trainBench(
     return { caption, image };
   });
   const corpus = (i: number) => pool[i % pool.length]!;
-  trainer.trainStep(corpus);
-  const timed = await timeEach(o.tfjsSteps, () => trainer.trainStep(corpus));
-  const tfjs = { perStep: timed.perBatch, cpuSeconds: timed.cpuSeconds };
-  trainer.dispose();
+  const timeSteps = async () => {
+    const trainer = DenoiserTrainer.restore(start());
+    trainer.trainStep(corpus);
+    const timed = await timeEach(o.tfjsSteps, () => trainer.trainStep(corpus));
+    trainer.dispose();
+    return { perStep: timed.perBatch, cpuSeconds: timed.cpuSeconds };
+  };
+  const tfjs = blasMatMulActive()
+    ? { skipped: "OpenBLAS matMul was already on in this process" }
+    : await timeSteps();
+  // 1b. the same step with matMul through OpenBLAS, as `deno task pretrain` runs where one is
+  //     installed (models/backend.ts); last, since it stays on for the process.
+  log.info("training steps on tfjs-wasm with OpenBLAS matMul", { steps: o.tfjsSteps });
+  const tfjsBlas = useBlasMatMul() === null
+    ? { skipped: "no OpenBLAS library (apt-get install libopenblas0) or no --allow-ffi" }
+    : await timeSteps();
 
   // 2. PyTorch, one thread
   let torch: StepRate;
@@ -109,5 +124,5 @@ export async function trainBench(
       ? { perStep: r.value.step_seconds as number[], cpuSeconds: r.value.cpu_seconds as number }
       : { skipped: r.reason };
   }
-  return { batch: TRAIN_BATCH, loss, tfjs, torch };
+  return { batch: TRAIN_BATCH, loss, tfjs, tfjsBlas, torch };
 }

@@ -45,14 +45,26 @@ export interface SamplerOptions extends OrtOptions {
   onUnknownWords?: (prompt: string, words: string[]) => void;
 }
 
+/**
+ * What the sampling loop needs of a network: one batched forward. `OrtDenoiser` (all of capo's
+ * inference) fits; the benchmark passes the tfjs forward (bench/tfjs_denoiser.ts) to time the
+ * same loop on tfjs-wasm.
+ */
+export interface Denoiser {
+  readonly config: ModelConfig;
+  /** x [B,S,S,C] (flat), t [B], tokens [B,L] -> prediction [B,S,S,C] (flat). */
+  predict(x: Float32Array, t: Float32Array, tokens: Int32Array): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
 export class Sampler {
   readonly config: ModelConfig;
   readonly tokenizer: Tokenizer;
-  readonly denoiser: OrtDenoiser;
+  readonly denoiser: Denoiser;
   #schedule: Schedule;
   #o: Required<Omit<SamplerOptions, "intraOpThreads">>;
 
-  private constructor(denoiser: OrtDenoiser, opts: SamplerOptions) {
+  private constructor(denoiser: Denoiser, opts: SamplerOptions) {
     this.config = denoiser.config;
     this.denoiser = denoiser;
     this.tokenizer = new Tokenizer(this.config.vocabulary, this.config.maxTokens);
@@ -77,6 +89,11 @@ export class Sampler {
     opts: SamplerOptions = {},
   ): Promise<Sampler> {
     return new Sampler(await OrtDenoiser.create(config, weights, opts), opts);
+  }
+
+  /** The sampling loop over another network forward (e.g. tfjs, for the benchmark). */
+  static over(denoiser: Denoiser, opts: SamplerOptions = {}): Sampler {
+    return new Sampler(denoiser, opts);
   }
 
   /** Load `<dir>/model.safetensors` (checked against its config). */

@@ -27,6 +27,7 @@ import {
 import { ParquetReadError, readParquetFile, writeParquetFile } from "./parquet.ts";
 import type { JsonValue, RowCodec } from "./stage_spec.ts";
 import { CAPO_VERSION } from "./version.ts";
+import { readTextIfExists } from "./read_if_exists.ts";
 
 export interface Worker {
   index: number;
@@ -45,13 +46,8 @@ export interface StageIdentity {
 /** Reads a stage directory's manifest for this work shard, or null if there is none. */
 export async function readManifest(dir: string, worker: Worker): Promise<Manifest | null> {
   const path = join(dir, manifestName(worker));
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   return parseManifest(text, path);
 }
 

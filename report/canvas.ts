@@ -4,7 +4,7 @@
  * ShapeWorld's 5x7 bitmap font (shapeworld/font.ts), upright or turned 90 degrees for a
  * y-axis label. `png()` encodes it with ShapeWorld's PNG encoder.
  */
-import { glyph, GLYPH_H, GLYPH_W } from "../shapeworld/font.ts";
+import { GLYPH_H, GLYPH_W, textPixels } from "../shapeworld/font.ts";
 import { encodePng } from "../shapeworld/png.ts";
 
 export type Rgb = readonly [number, number, number];
@@ -145,23 +145,11 @@ export class Canvas {
     const scale = opts.scale ?? 2;
     const w = Canvas.textWidth(text, scale);
     const shift = opts.align === "center" ? w / 2 : opts.align === "right" ? w : 0;
-    let pen = 0;
-    for (const ch of text) {
-      const g = glyph(ch);
-      for (let gy = 0; gy < GLYPH_H; gy++) {
-        for (let gx = 0; gx < GLYPH_W; gx++) {
-          if (g[gy * GLYPH_W + gx] === 0) continue;
-          for (let sy = 0; sy < scale; sy++) {
-            for (let sx = 0; sx < scale; sx++) {
-              const u = pen + gx * scale + sx - shift, v = gy * scale + sy;
-              // Vertical: the text's x axis runs up the canvas, its y axis to the right.
-              if (opts.vertical) this.blend(Math.round(x) + v, Math.round(y) - u, c);
-              else this.blend(Math.round(x) + u, Math.round(y) + v, c);
-            }
-          }
-        }
-      }
-      pen += (GLYPH_W + 1) * scale;
+    for (const [px, v] of textPixels(text, scale)) {
+      const u = px - shift;
+      // Vertical: the text's x axis runs up the canvas, its y axis to the right.
+      if (opts.vertical) this.blend(Math.round(x) + v, Math.round(y) - u, c);
+      else this.blend(Math.round(x) + u, Math.round(y) + v, c);
     }
   }
 

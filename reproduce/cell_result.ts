@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../pipeline/atomic_write.ts";
 import { hashJson } from "../pipeline/hash.ts";
 import type { EvalReport } from "../eval/eval_report.ts";
+import { readTextIfExists } from "../pipeline/read_if_exists.ts";
 
 export const RESULT_FORMAT = 1;
 
@@ -48,13 +49,8 @@ export function cellIdentity(parts: {
 /** The cell's result, or null when it has none yet; a malformed file is an error naming it. */
 export async function readCellResult(cellDir: string): Promise<CellResult | null> {
   const path = resultPath(cellDir);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   let r: unknown;
   try {
     r = JSON.parse(text);

@@ -105,8 +105,28 @@ export function hasGlyph(ch: string): boolean {
 }
 
 /**
- * Draw text into an RGB canvas at (x, y) with `scale` pixels per font cell; glyphs advance by
- * (GLYPH_W + 1) * scale. Ink outside the canvas is clipped.
+ * Every inked pixel of `text` at `scale` pixels per font cell, as offsets (u right, v down) from
+ * the text's top-left corner; glyphs advance by (GLYPH_W + 1) * scale.
+ */
+export function* textPixels(text: string, scale = 1): Generator<[number, number]> {
+  let pen = 0;
+  for (const ch of text) {
+    const g = glyph(ch);
+    for (let gy = 0; gy < GLYPH_H; gy++) {
+      for (let gx = 0; gx < GLYPH_W; gx++) {
+        if (g[gy * GLYPH_W + gx] === 0) continue;
+        for (let sy = 0; sy < scale; sy++) {
+          for (let sx = 0; sx < scale; sx++) yield [pen + gx * scale + sx, gy * scale + sy];
+        }
+      }
+    }
+    pen += (GLYPH_W + 1) * scale;
+  }
+}
+
+/**
+ * Draw text into an RGB canvas at (x, y) with `scale` pixels per font cell. Ink outside the
+ * canvas is clipped.
  */
 export function drawText(
   canvas: Uint8Array,
@@ -118,24 +138,12 @@ export function drawText(
   colour: readonly [number, number, number],
   scale = 1,
 ): void {
-  let cx = x;
-  for (const ch of text) {
-    const g = glyph(ch);
-    for (let gy = 0; gy < GLYPH_H; gy++) {
-      for (let gx = 0; gx < GLYPH_W; gx++) {
-        if (g[gy * GLYPH_W + gx] === 0) continue;
-        for (let sy = 0; sy < scale; sy++) {
-          for (let sx = 0; sx < scale; sx++) {
-            const px = cx + gx * scale + sx, py = y + gy * scale + sy;
-            if (px < 0 || py < 0 || px >= width || py >= height) continue;
-            const k = 3 * (py * width + px);
-            canvas[k] = colour[0];
-            canvas[k + 1] = colour[1];
-            canvas[k + 2] = colour[2];
-          }
-        }
-      }
-    }
-    cx += (GLYPH_W + 1) * scale;
+  for (const [u, v] of textPixels(text, scale)) {
+    const px = x + u, py = y + v;
+    if (px < 0 || py < 0 || px >= width || py >= height) continue;
+    const k = 3 * (py * width + px);
+    canvas[k] = colour[0];
+    canvas[k + 1] = colour[1];
+    canvas[k + 2] = colour[2];
   }
 }

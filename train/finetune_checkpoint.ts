@@ -8,6 +8,7 @@
 import { parseModelConfig } from "../models/config.ts";
 import { packTensorGroups, splitTensorGroups } from "../models/checkpoint.ts";
 import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from "../models/safetensors.ts";
+import { readFileIfExists } from "../pipeline/read_if_exists.ts";
 import type { RngState } from "../pipeline/rng.ts";
 import type { FineTuneState } from "./preference_trainer.ts";
 
@@ -72,12 +73,6 @@ export async function saveFineTuneCheckpoint(path: string, c: FineTuneCheckpoint
 
 /** The checkpoint at `path`, or null if there is none. */
 export async function loadFineTuneCheckpoint(path: string): Promise<FineTuneCheckpoint | null> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await Deno.readFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  return decodeFineTuneCheckpoint(bytes, path);
+  const bytes = await readFileIfExists(path);
+  return bytes === null ? null : decodeFineTuneCheckpoint(bytes, path);
 }

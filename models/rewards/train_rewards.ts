@@ -36,6 +36,7 @@ import { type RewardRecord, rewardRecord, type RewardsMetrics } from "./metrics_
 import { OBJECTIVES, REWARD_NAMES, type RewardName, type RewardsConfig } from "./rewards_config.ts";
 import { RewardTrainer } from "./trainer.ts";
 import { CaptionPool } from "./world_sample.ts";
+import { readTextIfExists } from "../../pipeline/read_if_exists.ts";
 
 const log = logger("train-rewards");
 
@@ -274,13 +275,8 @@ function logCorrelations(c: Correlations): void {
 }
 
 async function readPrevious(path: string): Promise<RewardsMetrics | null> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === null) return null;
   const m = JSON.parse(text) as RewardsMetrics;
   if (m.format !== "capo-reward-metrics/1") {
     throw new TypeError(

@@ -2,4 +2,4 @@
  * The bench tests that run onnxruntime-node, imported by tests/ort_test.ts (one module loads
  * the native addon: see there). Add them in this folder and import them here.
  */
-import "./tfjs_ddim.ts";
+import "./tfjs_denoiser.ts";

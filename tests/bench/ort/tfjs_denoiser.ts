@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { TfjsDdim } from "../../../bench/tfjs_ddim.ts";
+import { TfjsDenoiser } from "../../../bench/tfjs_denoiser.ts";
 import { Sampler } from "../../../models/sampler.ts";
 import { randomWeights, tinyConfig } from "../../models/_tiny.ts";
 
 for (const p of ["eps", "flow"] as const) {
-  Deno.test(`the bench's tfjs sampling loop draws the ORT sampler's images (${p})`, async () => {
+  Deno.test(`the sampler over the tfjs forward draws the ORT sampler's images (${p})`, async () => {
     await tf.setBackend("wasm");
     const cfg = tinyConfig(p);
     const weights = randomWeights(cfg, 11, 0.1);
@@ -15,9 +15,9 @@ for (const p of ["eps", "flow"] as const) {
     const s = await Sampler.create(cfg, weights, { intraOpThreads: 1 });
     const want = await s.sample({ prompts, seeds, steps: 5, guidance: 3 });
     await s.release();
-    const d = new TfjsDdim(cfg, weights);
-    const got = d.sample(prompts, seeds, 5, 3);
-    d.dispose();
+    const d = Sampler.over(new TfjsDenoiser(cfg, weights));
+    const got = await d.sample({ prompts, seeds, steps: 5, guidance: 3 });
+    await d.release();
     assert.equal(got.length, 3);
     // The two runtimes' forwards differ by ~1e-6, so a value may round to the next byte.
     let off = 0;

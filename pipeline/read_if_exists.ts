@@ -1,0 +1,24 @@
+/**
+ * Reading a file that may not be there yet (a manifest, a checkpoint, a result): absent is
+ * null, any other failure (permissions, a directory in the way) still throws.
+ */
+
+/** The file's bytes, or null if there is no such file. */
+export async function readFileIfExists(path: string): Promise<Uint8Array | null> {
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
+
+/** The file's text, or null if there is no such file. */
+export async function readTextIfExists(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+}
