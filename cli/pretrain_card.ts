@@ -65,7 +65,8 @@ function hardware(): string {
   } catch {
     // no --allow-sys: keep the generic description
   }
-  return `1 core of ${cpu}, tfjs wasm backend (single thread)`;
+  return `1 core of ${cpu}, tfjs wasm backend (single thread), matMul through OpenBLAS where ` +
+    `installed (models/blas_matmul.ts; which steps used it: data/checkpoints/<run>/notes.md)`;
 }
 
 export async function sweep(args: string[]): Promise<number> {

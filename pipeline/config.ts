@@ -64,17 +64,15 @@ export interface RunConfig {
 }
 
 /*
- * Sizing of the default run: about 15-20 minutes end to end on 2 CPU cores. Rates measured
- * with the 32x32 base-eps snapshot while pretraining shared the machine (quiet: ~1.5x faster):
- * sampling 6.5 images/s at 20 steps with guidance 4; a training step of 16 pairs 3.1 s;
- * evaluation (sampling + 3 rewards + ShapeEval) 4.1 images/s.
- *   generate   256 prompts x N 16 = 4096 images / 6.5 per s          ~ 630 s
- *   score      4096 images x 3 small ONNX rewards                    ~  30 s
- *   calibrate, select                                                ~   1 s
- *   train      <= 256 pairs (FRS: one per prompt; a prompt may have none)
- *              x 2 epochs / 16 pairs per step = <= 32 steps x 3.1 s  ~ 100 s
- *   evaluate   96 eval prompts x 2 seeds x 2 models = 384 images / 4.1 per s ~ 95 s
- *   total                                                            ~ 14.5 min
+ * Sizing of the default run: under 10 minutes end to end on 2 CPU cores. Measured with a
+ * base-eps pretraining snapshot while pretraining held the other core (runs/search-snapC):
+ *   generate   256 prompts x N 16 = 4096 images at 13.5 per s          303 s
+ *   score      4096 images x 3 small ONNX rewards                   (in the above)
+ *   calibrate, select                                                   ~1 s
+ *   train      256 FRS pairs x 8 epochs / 64 pairs per step = 32 steps x 1.24 s   40 s
+ *   evaluate   96 eval prompts x 2 seeds x 2 models = 384 images      28 s
+ *   report     plots + contact sheets                                  3 s
+ *   total                                                          ~6.3 min
  * The paper's scale (N = 16 on 100K prompts) is `prompts.limit: null` over many workers
  * (`--shard i/n`, scale/).
  */
@@ -103,8 +101,21 @@ export const DEFAULTS: RunConfig = {
   score: SCORE_DEFAULTS,
   calibrate: CALIBRATE_DEFAULTS,
   select: SELECT_DEFAULTS, // FRS, one pair per prompt
-  // 2 epochs: ~30 steps, the trainer's beta/lr search moved the held-out reward in 30 steps.
-  train: { ...TRAINER_DEFAULTS, epochs: 2 },
+  // 64 pairs per step at lr 5e-6, 8 epochs (~32 steps, ~1 min with OpenBLAS matMul). Searched
+  // on a pretraining snapshot of base-eps (step 11306) with this run's data (256 FRS pairs),
+  // evaluated as below, win-rate % on aesthetic / alignment / preference:
+  //   16 pairs, lr 1e-5, 2 epochs (the old default)      51.6 / 47.4 / 33.3
+  //   16 pairs, lr 2e-6, 8 epochs                        67.7 / 49.0 / 37.5
+  //   16 pairs, lr 1e-6, 4 epochs                        68.2 / 50.5 / 41.1
+  //   64 pairs, lr 5e-6, 8 epochs (this default)         68.8 / 54.2 / 45.3
+  //   ... + reward_weights preference 2 | 0.5/1/3        68.8 / 54.7 / 45.8 | 63.0 / 52.6 / 46.9
+  //   ... + 4 pairs per prompt, 4 epochs                 60.9 / 51.0 / 45.3
+  //   ... + weighting 'sigmoid'                          72.4 / 48.4 / 49.0
+  //   ... with DPO                                       66.7 / 54.2 / 45.8
+  //   ... select 'sum-calibrated'                        58.9 / 55.2 / 43.8
+  //   ... select 'single' preference                     38.0 / 45.8 / 54.2
+  // Intervals are about +-8 points (192 images); aesthetic and preference pull apart here.
+  train: { ...TRAINER_DEFAULTS, batch_pairs: 64, lr: 5e-6, epochs: 8 },
   evaluate: {
     ...EVAL_DEFAULTS,
     max_prompts: 96, // evenly spaced over eval.txt, so every category is in
