@@ -36,7 +36,8 @@ function configTable(d: RunData): string[] {
   const c = d.config;
   const f = (...p: string[]) => field(c, ...p);
   const promptsStage = d.stages.find((s) => s.stage === "prompts");
-  const tau = f("calibrate", "tau");
+  // The resolved tau (config, else each reward manifest's, else 1), as the stage hashed it.
+  const tau = d.tau ?? f("calibrate", "tau");
   const tauText = tau && typeof tau === "object" && Object.keys(tau).length > 0
     ? `tau ${show(tau)}`
     : "tau 1 each";

@@ -53,6 +53,8 @@ export interface RunData {
   stages: StageCount[];
   /** Reward names, in column order of the calibrate stage. */
   rewards: string[];
+  /** The tau each reward was calibrated with (the calibrate stage's hashed config). */
+  tau: Record<string, number> | null;
   /** Every prompt of the calibrate stage, with its pairs from the select stage. */
   fronts: PromptFront[];
   trainLog: StepMetrics[];
@@ -135,8 +137,9 @@ export async function readRunData(runDir: string, config?: unknown): Promise<Run
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  const { rewards, fronts } = await readFronts(runDir);
+  const { rewards, tau, fronts } = await readFronts(runDir);
   return {
+    tau,
     runDir,
     config: config as Record<string, unknown>,
     stages: await stageCounts(runDir),
@@ -174,8 +177,12 @@ export async function stageCounts(runDir: string): Promise<StageCount[]> {
 }
 
 /** The calibrated vectors of every prompt, joined with the select stage's pairs. */
-async function readFronts(runDir: string): Promise<{ rewards: string[]; fronts: PromptFront[] }> {
+async function readFronts(
+  runDir: string,
+): Promise<{ rewards: string[]; tau: Record<string, number> | null; fronts: PromptFront[] }> {
   const cal = await openStage(runDir, "calibrate");
+  const cfgTau = (cal.manifest.config as { tau?: unknown } | null)?.tau;
+  const tau = cfgTau && typeof cfgTau === "object" ? cfgTau as Record<string, number> : null;
   const rewards = cal.manifest.schema.columns.filter((c) => c.startsWith("rca_"))
     .map((c) => c.slice(4));
   const byPrompt = new Map<string, PromptFront>();
@@ -202,5 +209,5 @@ async function readFronts(runDir: string): Promise<{ rewards: string[]; fronts: 
       byPrompt.get(p.prompt_id)?.pairs.push({ winner: p.winner_index, loser: p.loser_index });
     }
   }
-  return { rewards, fronts };
+  return { rewards, tau, fronts };
 }
