@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { isShardOf, manifestName } from "./manifest.ts";
+import { exists } from "./stage_unavailable.ts";
 import type { WorkShard } from "./work_shard.ts";
 
 /** Moves a stage's manifest and shards (of this work shard) aside; returns where they went. */
@@ -34,14 +35,4 @@ export async function moveAside(
     }
   }
   return target;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }
