@@ -43,6 +43,23 @@ export function trainingCost(lossLog: string): TrainingCost {
   };
 }
 
+/** Issue #4's band for a shipped base: good, with room to align (SDXL scores 0.55 on GenEval). */
+export const SHAPEEVAL_TARGET = { min: 0.35, max: 0.8 } as const;
+
+/** One line saying whether `overall` is inside SHAPEEVAL_TARGET, and if not, which side. */
+export function targetStatus(overall: number): string {
+  const band = `${SHAPEEVAL_TARGET.min.toFixed(2)}-${SHAPEEVAL_TARGET.max.toFixed(2)}`;
+  const got = overall.toFixed(2);
+  if (!Number.isFinite(overall)) return `**unknown**: overall is ${overall}`;
+  if (overall < SHAPEEVAL_TARGET.min) {
+    return `**below the target**: overall ${got}, the target band is ${band}`;
+  }
+  if (overall > SHAPEEVAL_TARGET.max) {
+    return `**above the target**: overall ${got} leaves little room to align (band ${band})`;
+  }
+  return `**within the target**: overall ${got} in the band ${band}`;
+}
+
 export interface CardInput {
   name: string;
   config: ModelConfig;
@@ -97,6 +114,8 @@ guidance ${o.guidance}. Sampling through onnxruntime: ${
   } images/s on this machine.
 
 ${formatEvalTable([{ label: c.name, table: c.report.table }])}
+
+Target for a shipped base: ${targetStatus(c.report.table.overall)}.
 
 Some failures, as ShapeEval explains them:
 

@@ -12,6 +12,7 @@ import { writeFileAtomic } from "../pipeline/atomic_write.ts";
 import { hashJson } from "../pipeline/hash.ts";
 import type { EvalReport } from "../eval/eval_report.ts";
 import { readTextIfExists } from "../pipeline/read_if_exists.ts";
+import type { TrainDiagnostics } from "./train_diagnostics.ts";
 
 export const RESULT_FORMAT = 1;
 
@@ -32,6 +33,8 @@ export interface CellResult {
   /** The command that reruns this cell alone. */
   rerun: string;
   eval: CellEval;
+  /** Training diagnostics (reproduce/train_diagnostics.ts); absent for a soup or older cells. */
+  training?: TrainDiagnostics | null;
   finished: string;
 }
 

@@ -128,6 +128,34 @@ function table(title: string, first: string, rows: string[], base: string): stri
   ];
 }
 
+/** The trained cells' diagnostics (reproduce/train_diagnostics.ts), to explain the tables. */
+function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
+  const rows = cells.flatMap((s) => {
+    const d = s.status === "done" ? s.result?.training : undefined;
+    if (!d) return [];
+    const label = s.cell.table === "single" ? `single ${s.cell.method}` : methodLabel(s.cell, sum);
+    const r = d.correlation === null ? "-" : d.correlation.toFixed(2);
+    return [
+      `| ${label} | ${LOSS_LABEL[s.cell.loss]} | ${num(d.beta)} | ${d.steps} | ${num(d.loss)} | ${
+        pct(d.accuracy)
+      } | ${r} | ${num(d.dr_theta)} | ${num(d.dr_ca)} |`,
+    ];
+  });
+  if (rows.length === 0) return [];
+  return [
+    "### Training diagnostics",
+    "",
+    "Means over the last quarter of each cell's training steps (train/log.jsonl): the loss, the " +
+    "implicit accuracy (share of pairs with dR_theta > 0), Pearson r of dR_theta with the " +
+    "calibrated gap dR_ca, and the mean gaps themselves (SPEC 1.5).",
+    "",
+    "| Cell | Loss | beta | Steps | Final loss | Implicit accuracy % | r(dR_theta, dR_ca) | dR_theta | dR_ca |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "",
+  ];
+}
+
 function baseSection(b: BaseReport, sum: SumVariant): string[] {
   const out = [`## ${b.base} base (\`${b.model}\`)`, ""];
   if (b.missing !== null) {
@@ -163,6 +191,7 @@ function baseSection(b: BaseReport, sum: SumVariant): string[] {
     ),
   );
   if (base.note !== null) out.push(`> ${base.note}`, "");
+  out.push(...diagnosticsTable(b.cells, sum));
   out.push("### ShapeEval: base vs CaPO+FRS", "");
   const frs = b.cells.find((s) => s.cell.name === "frs-capo");
   const se = frs?.status === "done" ? frs.result?.eval.shapeeval : undefined;

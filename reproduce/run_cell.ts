@@ -18,6 +18,7 @@ import { RESULT_FORMAT, writeCellResult } from "./cell_result.ts";
 import type { PlannedBase, PlannedCell, SoupConfig } from "./plan_base.ts";
 import { runConfig } from "./run_config.ts";
 import { shareUpstream } from "./share_upstream.ts";
+import { type TrainDiagnostics, trainDiagnostics } from "./train_diagnostics.ts";
 
 async function readJson<T>(path: string, what: string): Promise<T> {
   try {
@@ -32,6 +33,7 @@ async function record(
   c: PlannedCell,
   t0: number,
   train: { pairs: number; steps: number } | null,
+  training: TrainDiagnostics | null,
 ): Promise<void> {
   const full = await readJson<EvalReport & { per_image?: unknown }>(
     join(c.dir, "eval", "eval.json"),
@@ -49,6 +51,7 @@ async function record(
     steps: train?.steps ?? null,
     rerun: c.rerun,
     eval: report,
+    training,
     finished: new Date().toISOString(),
   });
 }
@@ -64,11 +67,17 @@ export async function runCell(
     await shareUpstream(join(base.dir, "upstream"), c.dir);
     const result = await runConfig(c.config as RunConfig, signal);
     if (result.status === "cancelled") return false;
-    const train = await readJson<{ pairs: number; steps: number }>(
+    const train = await readJson<{ pairs: number; steps: number; options: { beta: number } }>(
       join(c.dir, "train", "summary.json"),
       "the training summary",
     );
-    await record(base, c, t0, train);
+    const logPath = join(c.dir, "train", "log.jsonl");
+    const training = trainDiagnostics(
+      await Deno.readTextFile(logPath),
+      train.options.beta,
+      logPath,
+    );
+    await record(base, c, t0, train, training);
     return true;
   }
   const soup = c.config as SoupConfig;
@@ -78,6 +87,6 @@ export async function runCell(
   if (signal.aborted) return false;
   const { evaluateModelDirs } = await import("../eval/run_eval.ts");
   await evaluateModelDirs(soup.base_model, soup.out, soup.evaluate, join(c.dir, "eval"));
-  await record(base, c, t0, null);
+  await record(base, c, t0, null, null);
   return true;
 }

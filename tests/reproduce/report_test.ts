@@ -174,3 +174,42 @@ Deno.test("reportJson() carries every cell's win-rates, means and status", () =>
   assert.deepEqual(json.bases[0]!.base_means, { aesthetic: 5, alignment: 5, preference: 5 });
   assert.equal(cells.find((c) => c.cell === "frs-capo")!.win_rate, null);
 });
+
+Deno.test("formatReport() adds training diagnostics for trained cells only", () => {
+  const training = {
+    beta: 500,
+    steps: 32,
+    window: 8,
+    loss: 0.0123,
+    accuracy: 0.625,
+    correlation: 0.4,
+    dr_theta: 0.002,
+    dr_ca: 0.25,
+  };
+  const md = formatReport({
+    size: "default",
+    sum: "sum-raw",
+    generated: "now",
+    bases: [eps((cell) => ({
+      cell,
+      status: "done",
+      result: { ...result(cell.name, 0.5), training: cell.kind === "run" ? training : null },
+    }))],
+  });
+  assert.match(md, /### Training diagnostics/);
+  assert.match(
+    md,
+    /\| single aesthetic \| CaPO \| 500\.0 \| 32 \| 0\.01230 \| 62\.5 \| 0\.40 \| 0\.002000 \| 0\.2500 \|/,
+  );
+  assert.match(md, /\| FRS \| DPO \| 500\.0 \|/);
+  // soups train nothing: no diagnostics rows
+  assert.doesNotMatch(md.slice(md.indexOf("### Training diagnostics")), /\| SOUP \|.*500\.0/);
+  // older results without diagnostics: no section
+  const old = formatReport({
+    size: "default",
+    sum: "sum-raw",
+    generated: "now",
+    bases: [eps((cell) => ({ cell, status: "done", result: result(cell.name, 0.5) }))],
+  });
+  assert.doesNotMatch(old, /Training diagnostics/);
+});
