@@ -101,21 +101,19 @@ export const DEFAULTS: RunConfig = {
   score: SCORE_DEFAULTS,
   calibrate: CALIBRATE_DEFAULTS,
   select: SELECT_DEFAULTS, // FRS, one pair per prompt
-  // 64 pairs per step at lr 5e-6, 8 epochs (~32 steps, ~1 min with OpenBLAS matMul). Searched
-  // on a pretraining snapshot of base-eps (step 11306) with this run's data (256 FRS pairs),
-  // evaluated as below, win-rate % on aesthetic / alignment / preference:
-  //   16 pairs, lr 1e-5, 2 epochs (the old default)      51.6 / 47.4 / 33.3
-  //   16 pairs, lr 2e-6, 8 epochs                        67.7 / 49.0 / 37.5
-  //   16 pairs, lr 1e-6, 4 epochs                        68.2 / 50.5 / 41.1
-  //   64 pairs, lr 5e-6, 8 epochs (this default)         68.8 / 54.2 / 45.3
-  //   ... + reward_weights preference 2 | 0.5/1/3        68.8 / 54.7 / 45.8 | 63.0 / 52.6 / 46.9
-  //   ... + 4 pairs per prompt, 4 epochs                 60.9 / 51.0 / 45.3
-  //   ... + weighting 'sigmoid'                          72.4 / 48.4 / 49.0
-  //   ... with DPO                                       66.7 / 54.2 / 45.8
-  //   ... select 'sum-calibrated'                        58.9 / 55.2 / 43.8
-  //   ... select 'single' preference                     38.0 / 45.8 / 54.2
-  // Intervals are about +-8 points (192 images); aesthetic and preference pull apart here.
-  train: { ...TRAINER_DEFAULTS, batch_pairs: 64, lr: 5e-6, epochs: 8 },
+  // 64 pairs per step at lr 5e-6, 8 epochs (~32 steps, ~1 min with OpenBLAS matMul), w(t) =
+  // sigmoid(-lambda_t + b) (SPEC 1.5). Searched on the shipped base-eps (step 29,000) with this
+  // run's data (256 FRS pairs), evaluated as below, win-rate % on aesthetic / alignment /
+  // preference (runs/search/s3-*.eval.md):
+  //   64 pairs, lr 5e-6, 8 epochs, w = 1                 50.0 / 58.3 / 43.8
+  //   ... weighting 'sigmoid' (this default)             57.3 / 56.8 / 65.1
+  //   ... lr 1e-5                                        38.0 / 67.2 / 38.5
+  //   ... lr 2e-6                                        46.9 / 63.0 / 47.9
+  //   ... reward_weights preference 2                    56.8 / 59.4 / 45.3
+  //   ... with DPO                                       41.1 / 60.9 / 44.8
+  // Intervals are about +-7 points (192 images). On an earlier snapshot (step 11,306) w = 1
+  // gave 68.8 / 54.2 / 45.3 and sigmoid 72.4 / 48.4 / 49.0: the better choice depends on the base.
+  train: { ...TRAINER_DEFAULTS, batch_pairs: 64, lr: 5e-6, epochs: 8, weighting: "sigmoid" },
   evaluate: {
     ...EVAL_DEFAULTS,
     max_prompts: 96, // evenly spaced over eval.txt, so every category is in
