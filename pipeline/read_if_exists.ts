@@ -13,12 +13,8 @@ export async function readFileIfExists(path: string): Promise<Uint8Array | null>
   }
 }
 
-/** The file's text, or null if there is no such file. */
+/** The file's text (UTF-8), or null if there is no such file. */
 export async function readTextIfExists(path: string): Promise<string | null> {
-  try {
-    return await Deno.readTextFile(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
+  const bytes = await readFileIfExists(path);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }

@@ -18,6 +18,8 @@ import { calibratedSchema } from "../schemas/calibrated.ts";
 import { pairSchema } from "../schemas/pair.ts";
 import { listStages, scanStage } from "../scale/stage_scan.ts";
 import type { StepMetrics } from "../train/preference_trainer.ts";
+import { parseTrainLog } from "../train/train_log.ts";
+import { readTextIfExists } from "../pipeline/read_if_exists.ts";
 
 /** The method's stages in run order (others a run holds are listed after them). */
 export const STAGE_ORDER = ["prompts", "generate", "score", "calibrate", "select"] as const;
@@ -122,21 +124,12 @@ export async function readRunData(runDir: string, config?: unknown): Promise<Run
     throw new TypeError(`Cannot read ${evalPath} as it has no 'rewards' list or 'prompts' count`);
   }
   const logPath = join(runDir, "train", "log.jsonl");
-  const trainLog = texts.get("train/log.jsonl")!.split("\n").filter((l) => l.trim() !== "")
-    .map((l, i) => {
-      const m = parseJson(l, `${logPath} line ${i + 1}`) as StepMetrics;
-      if (typeof m.step !== "number" || typeof m.loss !== "number") {
-        throw new TypeError(`Cannot read ${logPath} line ${i + 1} as it has no step and loss`);
-      }
-      return m;
-    });
-  let trainSummary: Record<string, unknown> | null = null;
-  try {
-    const p = join(runDir, "train", "summary.json");
-    trainSummary = parseJson(await Deno.readTextFile(p), p) as Record<string, unknown>;
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) throw err;
-  }
+  const trainLog = parseTrainLog(texts.get("train/log.jsonl")!, logPath);
+  const summaryPath = join(runDir, "train", "summary.json");
+  const summaryText = await readTextIfExists(summaryPath);
+  const trainSummary = summaryText === null
+    ? null
+    : parseJson(summaryText, summaryPath) as Record<string, unknown>;
   const { rewards, tau, fronts } = await readFronts(runDir);
   return {
     tau,

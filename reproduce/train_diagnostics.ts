@@ -11,6 +11,8 @@
  *   dr_ca        mean calibrated target gap dR_ca (CaPO's regression target, before 1/beta)
  * beta comes from the cell's training summary.
  */
+import { parseTrainLog } from "../train/train_log.ts";
+
 export interface TrainDiagnostics {
   beta: number;
   steps: number;
@@ -23,35 +25,11 @@ export interface TrainDiagnostics {
   dr_ca: number;
 }
 
-interface StepLine {
-  step: number;
-  loss: number;
-  accuracy: number;
-  correlation: number | null;
-  dr_theta: number;
-  dr_ca: number;
-}
-
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Diagnostics of a trainer log's text; `where` names the file in errors. */
 export function trainDiagnostics(logText: string, beta: number, where: string): TrainDiagnostics {
-  const lines = logText.split("\n").filter((l) => l.trim().length > 0);
-  const steps: StepLine[] = [];
-  for (const [i, l] of lines.entries()) {
-    let o: Partial<StepLine>;
-    try {
-      o = JSON.parse(l) as Partial<StepLine>;
-    } catch (err) {
-      throw new TypeError(`Cannot read ${where} line ${i + 1} as it is not valid JSON: ${err}`);
-    }
-    for (const k of ["step", "loss", "accuracy", "dr_theta", "dr_ca"] as const) {
-      if (typeof o[k] !== "number") {
-        throw new TypeError(`Cannot read ${where} line ${i + 1} as '${k}' is not a number`);
-      }
-    }
-    steps.push(o as StepLine);
-  }
+  const steps = parseTrainLog(logText, where, ["step", "loss", "accuracy", "dr_theta", "dr_ca"]);
   if (steps.length === 0) throw new RangeError(`Cannot read ${where} as it holds no steps`);
   const window = Math.max(1, Math.floor(steps.length / 4));
   const last = steps.slice(-window);
