@@ -1,6 +1,6 @@
 /**
  * Generator peak memory (issue #4, point 6): the generate stage as the pipeline builds it
- * (stages/generate_spec.ts: the run's generate defaults, batch 64 with guidance 4, so 128 rows
+ * (stages/generate/spec.ts: the run's generate defaults, batch 64 with guidance 4, so 128 rows
  * per onnxruntime call) over `prompts` x N 16 images, against the 2 GB limit.
  *
  * It runs in a child process so the peak is the generator's own, not the bench runner's. Peak
@@ -83,7 +83,7 @@ async function readVmHwm(): Promise<number | null> {
 /** Run the generate stage over `prompts` train prompts in this process. */
 async function measure(model: string, prompts: number, n: number): Promise<ChildResult> {
   // Imported here so the parent process never loads onnxruntime.
-  const { generateSpec } = await import("../stages/generate_spec.ts");
+  const { generateSpec } = await import("../stages/generate/spec.ts");
   const spec = await generateSpec({ ...GENERATE_DEFAULTS, model, n });
   const texts = loadPrompts("train");
   if (texts.length < prompts) {
@@ -200,7 +200,7 @@ export function formatGenerateMemory(r: GenerateMemoryResult): string {
   return [
     `## Generator peak memory: ${r.model}, ${r.prompts} prompts x N ${r.n} = ${r.images} ` +
     `images, batch ${r.batch}, ${GENERATE_DEFAULTS.steps} steps, guidance ` +
-    `${GENERATE_DEFAULTS.guidance} (stages/generate_spec.ts, ${r.where})`,
+    `${GENERATE_DEFAULTS.guidance} (stages/generate/spec.ts, ${r.where})`,
     "",
     `Measured ${r.conditions}.`,
     "",

@@ -17,8 +17,8 @@
 import parquetjs from "@dsnp/parquetjs";
 import { join } from "node:path";
 import { f, RecordSchema } from "../schemas/mod.ts";
-import { decodeParquet, encodeParquet } from "../pipeline/parquet.ts";
-import { Rng } from "../pipeline/rng.ts";
+import { decodeParquet, encodeParquet } from "../lib/parquet.ts";
+import { Rng } from "../lib/rng.ts";
 
 const Schema = new RecordSchema("bench_row", 1, {
   prompt_id: f("utf8", "16 hex characters"),

@@ -6,13 +6,13 @@
  * `deno run -A bench/score_bench.ts`, or from bench/mod.ts through `benchScore()`.
  */
 import { join } from "node:path";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 import type { Group } from "../schemas/group.ts";
 import type { Sample } from "../schemas/sample.ts";
 import { encodePng, layoutFor, loadPrompts, parseCaption, renderScene } from "../shapeworld/mod.ts";
-import { OnnxReward } from "../stages/rewards/onnx_reward.ts";
-import type { RgbImage } from "../stages/rewards/reward_model.ts";
-import { ScoreStream } from "../stages/score.ts";
+import { OnnxReward } from "../models/rewards/onnx_reward.ts";
+import type { RgbImage } from "../models/rewards/reward_model.ts";
+import { ScoreStream } from "../stages/score/score.ts";
 
 const REWARDS_DIR = new URL("../data/rewards/", import.meta.url).pathname;
 const BATCH = 64;

@@ -16,12 +16,12 @@
  *   deno run --allow-read --allow-env bench/select_bench.ts [--samples 1000000]
  */
 import process from "node:process";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 import type { Group } from "../schemas/group.ts";
 import type { Scored } from "../schemas/scored.ts";
-import { calibrateGroups, CalibrateStream } from "../stages/calibrate.ts";
-import { FrontierScratch, frsSelect } from "../stages/frontier.ts";
-import { SelectPairsStream } from "../stages/select_pairs.ts";
+import { calibrateGroups, CalibrateStream } from "../stages/calibrate/calibrate.ts";
+import { FrontierScratch, frsSelect } from "../stages/select/frontier.ts";
+import { SelectPairsStream } from "../stages/select/select_pairs.ts";
 
 const N = 16;
 const K = 3;

@@ -14,7 +14,7 @@ import {
   parseCaption,
   renderScene,
 } from "../shapeworld/mod.ts";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 
 /** Calls per second of `fn` over at least `minMs` milliseconds, after `warmMs` of warm-up. */
 function rate(fn: (i: number) => void, minMs = 1000, warmMs = 300): number {

@@ -6,7 +6,7 @@
  * Every failure is returned as a reason string, never thrown: a machine without torch still
  * gets the ORT and tfjs columns, with the torch column reported as not measured and why.
  */
-import { logger } from "../pipeline/log.ts";
+import { logger } from "../lib/log.ts";
 
 const log = logger("bench");
 

@@ -6,9 +6,9 @@
  * Exit status: 0 done, 2 bad arguments, 1 a model, reward or prompt file could not be used.
  */
 import { parseArgs } from "node:util";
-import { EVAL_DEFAULTS, mergeEvalOptions } from "../eval/eval_options.ts";
-import { formatEvalSection } from "../eval/eval_report.ts";
-import { evaluateModelDirs } from "../eval/run_eval.ts";
+import { EVAL_DEFAULTS, mergeEvalOptions } from "../stages/evaluate/eval_options.ts";
+import { formatEvalSection } from "../stages/evaluate/eval_report.ts";
+import { evaluateModelDirs } from "../stages/evaluate/run_eval.ts";
 
 const USAGE = `usage: capo evaluate --base DIR --tuned DIR [--out DIR] [--prompts FILE]
                      [--max-prompts N] [--seeds N] [--steps N] [--guidance G]

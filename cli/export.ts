@@ -1,6 +1,6 @@
 /**
  * `capo export --run DIR --stage STAGE [--format arrow|parquet|jsonl] [--out PATH]
- * [--layout rows|diffusers] [--images base64|omit]` (exchange/export_stage.ts).
+ * [--layout rows|diffusers] [--images base64|omit]` (pipeline/exchange/export_stage.ts).
  *
  * Arrow IPC (stream format) goes to stdout unless --out is given, for a pipe into DuckDB, polars
  * or pyarrow; Parquet and JSONL need --out and are written atomically. Exit status: 0 exported,
@@ -12,8 +12,8 @@ import {
   type ExportFormat,
   type ExportLayout,
   exportStage,
-} from "../exchange/export_stage.ts";
-import { JSONL_IMAGES, type JsonlImages } from "../exchange/jsonl_rows.ts";
+} from "../pipeline/exchange/export_stage.ts";
+import { JSONL_IMAGES, type JsonlImages } from "../pipeline/exchange/jsonl_rows.ts";
 
 export const EXPORT_USAGE =
   `usage: capo export --run DIR --stage STAGE [--format arrow|parquet|jsonl] [--out PATH]

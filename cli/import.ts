@@ -1,16 +1,16 @@
 /**
  * `capo import --input PATH [options]`: images generated elsewhere -> the Sample stage of a run
- * (exchange/import_run.ts), so capo scores, calibrates and selects pairs from them.
+ * (pipeline/exchange/import_run.ts), so capo scores, calibrates and selects pairs from them.
  *
  * Exit status: 0 imported (skipped images are listed as warnings), 1 an image or the input is
  * bad (the message names the file and line or row) or the run failed, 2 bad arguments,
  * 130/143 cancelled by SIGINT/SIGTERM (completed shards kept; run it again to resume).
  */
-import { BAD_IMAGE_POLICIES, type BadImagePolicy } from "../exchange/import_stage.ts";
-import { type ImportOptions, runImport } from "../exchange/import_run.ts";
+import { BAD_IMAGE_POLICIES, type BadImagePolicy } from "../pipeline/exchange/import_stage.ts";
+import { type ImportOptions, runImport } from "../pipeline/exchange/import_run.ts";
 import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
 import { parseWorkShard } from "../pipeline/work_shard.ts";
-import { withShardFromEnv } from "../scale/shard_env.ts";
+import { withShardFromEnv } from "../pipeline/scale/shard_env.ts";
 
 export const IMPORT_USAGE = `usage: capo import --input PATH [--name NAME] [--runs-dir DIR]
                    [--on-bad-image stop|skip] [--size WxH] [--model-id ID] [--sampler S]

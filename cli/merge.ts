@@ -1,10 +1,10 @@
 /**
  * `capo merge --run runs/<name> [--stage S ...] [--no-verify]`: checks that the n workers of a
  * sharded run (`--shard i/n`) are complete and consistent and writes one manifest.json per stage
- * (scale/merge.ts). Exit status: 0 merged, 1 a check failed (the message names the stage,
+ * (pipeline/scale/merge.ts). Exit status: 0 merged, 1 a check failed (the message names the stage,
  * worker and file), 2 bad arguments.
  */
-import { mergeRun } from "../scale/merge.ts";
+import { mergeRun } from "../pipeline/scale/merge.ts";
 
 export const MERGE_USAGE = `usage: capo merge --run DIR [--stage STAGE ...] [--no-verify]
 

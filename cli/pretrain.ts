@@ -27,7 +27,7 @@ import { parseTrainConfig, type TrainConfig } from "../models/train_config.ts";
 import { DenoiserTrainer } from "../models/trainer.ts";
 import { saveModel } from "../models/weights.ts";
 import { evaluate, flag, snapshot, sweep } from "./pretrain_card.ts";
-import { logger, Progress } from "../pipeline/log.ts";
+import { logger, Progress } from "../lib/log.ts";
 import { corpusItem, VOCABULARY } from "../shapeworld/mod.ts";
 
 const log = logger("pretrain");

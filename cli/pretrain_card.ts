@@ -21,7 +21,7 @@ import { writeFileAtomic } from "../models/safetensors.ts";
 import { Sampler } from "../models/sampler.ts";
 import { shapeEval } from "../models/shapeeval.ts";
 import { saveModel } from "../models/weights.ts";
-import { logger } from "../pipeline/log.ts";
+import { logger } from "../lib/log.ts";
 import { contactSheet, formatEvalTable, loadPrompts } from "../shapeworld/mod.ts";
 
 const log = logger("pretrain");

@@ -1,5 +1,5 @@
 /**
- * `capo queue submit|status|wait|delete`: the NATS JetStream work queue (scale/queue.ts).
+ * `capo queue submit|status|wait|delete`: the NATS JetStream work queue (pipeline/scale/queue.ts).
  *
  *     capo queue submit --queue Q --shards N [--ack-wait-s 30] [--max-deliver 5] -- <run flags>
  *     capo queue status --queue Q        (one JSON line)
@@ -7,11 +7,11 @@
  *     capo queue delete --queue Q
  *
  * Exit status: 0 ok (wait: every shard acked), 1 failed (wait: shards given up, or timeout; a
- * connection refused), 2 bad arguments. Credentials: CAPO_NATS_* (scale/nats_connect.ts).
+ * connection refused), 2 bad arguments. Credentials: CAPO_NATS_* (pipeline/scale/nats_connect.ts).
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectionFromEnv, connectQueue } from "../scale/nats_connect.ts";
-import { deleteQueue, queueState, submitShards } from "../scale/queue.ts";
+import { connectionFromEnv, connectQueue } from "../pipeline/scale/nats_connect.ts";
+import { deleteQueue, queueState, submitShards } from "../pipeline/scale/queue.ts";
 
 export const QUEUE_USAGE = `usage: capo queue <submit|status|wait|delete> --queue NAME [options]
 

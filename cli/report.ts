@@ -1,11 +1,11 @@
 /**
  * `capo report <run dir> [--no-samples] [--prompts N] [--seeds N] [--pareto N]`: (re)writes a
  * finished run's report, `<run>/report.md` with its tables and the PNG figures and base vs
- * tuned contact sheets under `<run>/report/` (report/run_report.ts). Prints the report's path.
+ * tuned contact sheets under `<run>/report/` (pipeline/report/run_report.ts). Prints the report's path.
  * Exit status: 0 written, 2 bad arguments, 1 a missing or unreadable input (named).
  */
 import { parseArgs } from "node:util";
-import { writeRunReport } from "../report/run_report.ts";
+import { writeRunReport } from "../pipeline/report/run_report.ts";
 
 const USAGE = `usage: capo report RUN_DIR [--no-samples] [--prompts N] [--seeds N] [--pareto N]
 

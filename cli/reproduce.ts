@@ -5,9 +5,9 @@
  * 130/143 cancelled by SIGINT/SIGTERM (finished cells are kept; the report shows them).
  */
 import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
-import { logger } from "../pipeline/log.ts";
-import { parseReproduceArgs, REPRODUCE_USAGE } from "../reproduce/options.ts";
-import { reportPaths, reproduce } from "../reproduce/runner.ts";
+import { logger } from "../lib/log.ts";
+import { parseReproduceArgs, REPRODUCE_USAGE } from "../pipeline/reproduce/options.ts";
+import { reportPaths, reproduce } from "../pipeline/reproduce/runner.ts";
 
 export async function main(args: string[]): Promise<number> {
   let parsed;

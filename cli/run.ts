@@ -9,11 +9,11 @@
  */
 import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
 import { loadRunConfig, RUN_USAGE, type RunConfig } from "../pipeline/config.ts";
-import { logger } from "../pipeline/log.ts";
+import { logger } from "../lib/log.ts";
 import { buildPlan, METHOD, type MethodStage } from "../pipeline/method.ts";
 import { runConfigured, runDirOf } from "../pipeline/run_configured.ts";
-import { withImportedSamples } from "../exchange/imported_samples.ts";
-import { withShardFromEnv } from "../scale/shard_env.ts";
+import { withImportedSamples } from "../pipeline/exchange/imported_samples.ts";
+import { withShardFromEnv } from "../pipeline/scale/shard_env.ts";
 
 const log = logger("run");
 
@@ -28,7 +28,7 @@ export async function main(
   }
   let config: RunConfig;
   try {
-    // --shard from a Slurm array / Kubernetes Indexed Job environment (scale/shard_env.ts).
+    // --shard from a Slurm array / Kubernetes Indexed Job environment (pipeline/scale/shard_env.ts).
     const env = withShardFromEnv(args);
     config = await loadRunConfig(env.args);
     if (env.from) log.info(`work shard ${env.args[1]} from ${env.from.source}`);

@@ -30,7 +30,7 @@ import {
   writePromptSets,
 } from "../shapeworld/mod.ts";
 import { readSamples } from "../shapeworld/sample_files.ts";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 
 const USAGE = `usage: capo shapes <render|prompts|eval|robustness> [options]
 

@@ -1,12 +1,12 @@
 /**
  * `capo soup --out DIR MODEL MODEL [...]`: the SOUP baseline (SPEC 1.5), the uniform average of
- * models fine-tuned on single rewards (train/soup.ts). Each MODEL is a model directory (its
+ * models fine-tuned on single rewards (stages/train/soup.ts). Each MODEL is a model directory (its
  * model.safetensors) or a .safetensors file; DIR gets model.safetensors, config.json and
  * model.onnx (unless --no-onnx). Exit status: 0 written, 2 bad arguments, 1 a model could not
  * be loaded or the architectures differ (the message names the tensor or config field).
  */
 import { parseArgs } from "node:util";
-import { soupModels } from "../train/soup.ts";
+import { soupModels } from "../stages/train/soup.ts";
 
 const USAGE = `usage: capo soup --out DIR [--no-onnx] MODEL MODEL [MODEL ...]
 

@@ -1,16 +1,16 @@
 /**
  * `capo worker --queue NAME [--max-shards N] [--pull-ms MS]`: a work-queue worker
- * (scale/worker.ts). Credentials and server come from CAPO_NATS_* (scale/nats_connect.ts).
+ * (pipeline/scale/worker.ts). Credentials and server come from CAPO_NATS_* (pipeline/scale/nats_connect.ts).
  *
  * Exit status: 0 the queue is done, 1 shards were given up or the worker could not connect
  * (wrong credentials included), 2 bad arguments, 130/143 stopped by SIGINT/SIGTERM (its shard
  * is handed back to the queue).
  */
 import { cancelOnSignals } from "../pipeline/cancel_on_signals.ts";
-import { logger } from "../pipeline/log.ts";
+import { logger } from "../lib/log.ts";
 import { METHOD, type MethodStage } from "../pipeline/method.ts";
-import { connectionFromEnv, connectQueue } from "../scale/nats_connect.ts";
-import { runWorker } from "../scale/worker.ts";
+import { connectionFromEnv, connectQueue } from "../pipeline/scale/nats_connect.ts";
+import { runWorker } from "../pipeline/scale/worker.ts";
 
 export const WORKER_USAGE =
   `usage: capo worker --queue NAME [--max-shards N] [--pull-ms MS] [--retry-ms MS]

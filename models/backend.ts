@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { logger } from "../pipeline/log.ts";
+import { logger } from "../lib/log.ts";
 import { useBlasMatMul } from "./blas_matmul.ts";
 
 const log = logger("tfjs");

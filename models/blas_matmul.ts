@@ -13,7 +13,7 @@
  * B [.., K, N], C [.., M, N] in row-major order.
  */
 import * as tf from "@tensorflow/tfjs";
-import { logger } from "../pipeline/log.ts";
+import { logger } from "../lib/log.ts";
 
 const log = logger("tfjs");
 

@@ -7,8 +7,8 @@
  * (models/sampling_steps.ts).
  * Initial noise x_n = new Rng(seed).normals(S*S*C): same seed, same bytes.
  */
-import { Rng } from "../pipeline/rng.ts";
-import { logger } from "../pipeline/log.ts";
+import { Rng } from "../lib/rng.ts";
+import { logger } from "../lib/log.ts";
 import { imageValues, type ModelConfig } from "./config.ts";
 import { OrtDenoiser, type OrtOptions } from "./ort_denoiser.ts";
 import { ddimStep, eulerStep, samplingTimes } from "./sampling_steps.ts";

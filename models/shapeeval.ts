@@ -4,7 +4,7 @@
  * GenEval's categories. Seeds are `seedBase + promptIndex * seedsPerPrompt + k`, so a run is
  * reproducible and two models can be compared on the same initial noise.
  */
-import { Progress } from "../pipeline/log.ts";
+import { Progress } from "../lib/log.ts";
 import { type EvalTable, evalTable, evaluateImage } from "../shapeworld/mod.ts";
 import type { Sampler } from "./sampler.ts";
 

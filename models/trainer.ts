@@ -11,7 +11,7 @@
  * cursor and the step count this makes resume bit-exact.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng, type RngState } from "../pipeline/rng.ts";
+import { Rng, type RngState } from "../lib/rng.ts";
 import { AdamW } from "./adamw.ts";
 import { imageValues, type ModelConfig } from "./config.ts";
 import { denoiserForward, denoiserSpecs } from "./denoiser.ts";

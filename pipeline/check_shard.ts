@@ -1,5 +1,5 @@
 /** Checking a shard file against its manifest entry before it is trusted. */
-import { sha256Hex } from "./hash.ts";
+import { sha256Hex } from "../lib/hash.ts";
 import type { ShardEntry } from "./manifest.ts";
 
 /** null if the shard file is present with the listed size and sha256, else what is wrong. */

@@ -21,7 +21,7 @@
  * emitting (a batching generator) keeps receiving input; beyond that, backpressure.
  */
 import type { Group, ImageValue } from "../schemas/mod.ts";
-import { type FlowGroup, imagesOf, withImages } from "./flow.ts";
+import { type FlowGroup, imagesOf, withImages } from "../schemas/flow.ts";
 import { ShardBuffer } from "./shard_buffer.ts";
 import { StageError } from "./stage_error.ts";
 import type { StageStore } from "./stage_store.ts";

@@ -8,7 +8,7 @@
  */
 import type { Group } from "../schemas/mod.ts";
 import type { StageStats } from "./checkpointed.ts";
-import type { FlowGroup } from "./flow.ts";
+import type { FlowGroup } from "../schemas/flow.ts";
 import { ShardBuffer } from "./shard_buffer.ts";
 import { StageError } from "./stage_error.ts";
 import type { StageStore } from "./stage_store.ts";

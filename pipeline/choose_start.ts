@@ -4,7 +4,7 @@
  * source. Also picks the stage whose Sample shards supply images when the start's rows have
  * none and a later stage or the sink needs them.
  */
-import type { Logger } from "./log.ts";
+import type { Logger } from "../lib/log.ts";
 import type { Manifest } from "./manifest.ts";
 import type { PlannedStage } from "./plan.ts";
 import type { StageStore } from "./stage_store.ts";

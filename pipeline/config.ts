@@ -7,13 +7,17 @@
  * Adding a stage's options: one section in `RunConfig`, its defaults in `DEFAULTS`, and one
  * `case` in `SECTIONS` checking its keys.
  */
-import { badKey, int, isObject, oneOf, str, unknownKey, type Where } from "./config_checks.ts";
-import { EVAL_DEFAULTS, type EvalOptions, mergeEvalOptions } from "../eval/eval_options.ts";
+import { badKey, int, isObject, oneOf, str, unknownKey, type Where } from "../lib/config_checks.ts";
+import {
+  EVAL_DEFAULTS,
+  type EvalOptions,
+  mergeEvalOptions,
+} from "../stages/evaluate/eval_options.ts";
 import {
   mergeTrainerOptions,
   TRAINER_DEFAULTS,
   type TrainerOptions,
-} from "../train/trainer_options.ts";
+} from "../stages/train/trainer_options.ts";
 import {
   CALIBRATE_DEFAULTS,
   type CalibrateConfig,
@@ -267,13 +271,13 @@ Config sections (--config JSON; unknown keys are errors):
   calibrate tau ({reward: temperature}, default 1 each)
   select    method ('frs' | 'single' | 'sum-raw' | 'sum-calibrated'), reward (for 'single'),
             pairs_per_prompt (1), max_retries (32), weights (null: uniform), seed (0)
-  train     the trainer's options (train/trainer_options.ts): model, reference, loss, beta,
+  train     the trainer's options (stages/train/trainer_options.ts): model, reference, loss, beta,
             lr, batch_pairs, epochs, ...
-  evaluate  the evaluator's options (eval/eval_options.ts): prompts, max_prompts,
+  evaluate  the evaluator's options (stages/evaluate/eval_options.ts): prompts, max_prompts,
             seeds_per_prompt, steps, rewards, shapeeval, ...
   shard_rows, max_in_flight, shard ('i/n'), from, name, runs_dir
 
-Work shard from the environment (when --shard is not given; scale/shard_env.ts):
+Work shard from the environment (when --shard is not given; pipeline/scale/shard_env.ts):
   CAPO_SHARD=i/n; a Slurm array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, with
   SLURM_ARRAY_TASK_MIN/STEP); a Kubernetes Indexed Job (JOB_COMPLETION_INDEX +
   CAPO_SHARD_COUNT). A sharded worker runs generate..select on its prompts; training needs

@@ -5,7 +5,7 @@
  * needs images (the scorer, the trainer's winner/loser).
  */
 import type { ImageValue } from "../schemas/mod.ts";
-import { type FlowGroup, imagesOf } from "./flow.ts";
+import { type FlowGroup, imagesOf } from "../schemas/flow.ts";
 import { StageError } from "./stage_error.ts";
 import type { StageStore } from "./stage_store.ts";
 

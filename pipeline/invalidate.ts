@@ -4,7 +4,7 @@
  * one message naming them; `--from S` moves every stage after S aside the same way.
  */
 import { join } from "node:path";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../lib/log.ts";
 import type { Manifest } from "./manifest.ts";
 import type { PlannedStage } from "./plan.ts";
 import { moveAside } from "./stale.ts";

@@ -6,7 +6,7 @@
  * upstream_hash})` and a stage's `upstream_hash` is the previous stage's `stage_hash`, so a
  * change anywhere upstream changes every hash after it.
  */
-import type { JsonValue } from "./stage_spec.ts";
+import type { JsonValue } from "../schemas/stage_spec.ts";
 
 export const MANIFEST_FORMAT = 1;
 

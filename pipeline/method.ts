@@ -14,15 +14,15 @@
  */
 import type { RunConfig } from "./config.ts";
 import type { RunPlan } from "./plan.ts";
-import { promptSourceSpec } from "./prompt_source_spec.ts";
-import type { SinkSpec, SourceSpec, StageSpec } from "./stage_spec.ts";
-import { logger } from "./log.ts";
-import { resolveRewards } from "./reward_set.ts";
-import { exists, StageUnavailable } from "./stage_unavailable.ts";
+import { promptSourceSpec } from "../stages/prompts/spec.ts";
+import type { SinkSpec, SourceSpec, StageSpec } from "../schemas/stage_spec.ts";
+import { logger } from "../lib/log.ts";
+import { resolveRewards } from "../stages/score/reward_set.ts";
+import { exists, StageUnavailable } from "../schemas/stage_unavailable.ts";
 import { calibratedSchema } from "../schemas/calibrated.ts";
 import { pairSchema } from "../schemas/pair.ts";
-import { type CalibrateOptions, CalibrateStream } from "../stages/calibrate.ts";
-import { type SelectPairsOptions, SelectPairsStream } from "../stages/select_pairs.ts";
+import { type CalibrateOptions, CalibrateStream } from "../stages/calibrate/calibrate.ts";
+import { type SelectPairsOptions, SelectPairsStream } from "../stages/select/select_pairs.ts";
 
 export { StageUnavailable };
 
@@ -112,12 +112,12 @@ async function trainSink(cfg: RunConfig): Promise<SinkSpec<unknown>> {
         "sampled from another model than the one fine-tuned",
     );
   }
-  const { trainerSink } = await import("../train/trainer_sink.ts");
-  const { evaluationHook } = await import("../eval/run_eval.ts");
-  const { writeRunReport } = await import("../report/run_report.ts");
+  const { trainerSink } = await import("../stages/train/trainer_sink.ts");
+  const { evaluationHook } = await import("../stages/evaluate/run_eval.ts");
+  const { writeRunReport } = await import("./report/run_report.ts");
   const evaluate = await evaluationHook(cfg.evaluate);
   return await trainerSink(cfg.train, {
-    // evaluate, then write runs/<name>/report.md with its figures (report/run_report.ts)
+    // evaluate, then write runs/<name>/report.md with its figures (pipeline/report/run_report.ts)
     afterTraining: async (result, ctx) => {
       await evaluate(result, ctx);
       ctx.signal.throwIfAborted();
@@ -133,7 +133,7 @@ export const METHOD: MethodStage[] = [
     kind: "stage",
     build: async (cfg) => {
       await requireBaseModel(cfg.generate.model, "generate.model");
-      const { generateSpec } = await import("../stages/generate_spec.ts");
+      const { generateSpec } = await import("../stages/generate/spec.ts");
       return await generateSpec(cfg.generate) as StageSpec<unknown, unknown>;
     },
   },
@@ -142,7 +142,7 @@ export const METHOD: MethodStage[] = [
     kind: "stage",
     build: async (cfg) => {
       await resolveRewards(cfg.score); // StageUnavailable before onnxruntime is loaded
-      const { scoreSpec } = await import("../stages/score_spec.ts");
+      const { scoreSpec } = await import("../stages/score/spec.ts");
       return await scoreSpec(cfg.score) as StageSpec<unknown, unknown>;
     },
   },

@@ -4,8 +4,8 @@
  * run's sizing (a 20-minute run on 2 cores) is worked out in config.ts beside DEFAULTS.
  * Free of model code, so the config can be loaded without onnxruntime or tfjs.
  */
-import { SELECT_METHODS, type SelectMethod } from "../stages/select_pairs.ts";
-import { badKey, finite, int, isObject, unknownKey, type Where } from "./config_checks.ts";
+import { SELECT_METHODS, type SelectMethod } from "../stages/select/select_pairs.ts";
+import { badKey, finite, int, isObject, unknownKey, type Where } from "../lib/config_checks.ts";
 
 export interface GenerateConfig {
   /** The base (reference) model directory: model.safetensors + config.json. */
@@ -20,7 +20,7 @@ export interface GenerateConfig {
   guidance: number;
   /** DDIM stochasticity, eps models only (0: deterministic). */
   eta: number;
-  /** Run seed: sample seed = f(seed, prompt_id, sample_index) (stages/generate.ts). */
+  /** Run seed: sample seed = f(seed, prompt_id, sample_index) (stages/generate/generate.ts). */
   seed: number;
 }
 

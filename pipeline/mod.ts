@@ -1,6 +1,6 @@
 /** capo's pipeline: stage contract, checkpoints, run orchestration (see README.md here). */
-export * from "./stage_spec.ts";
-export * from "./flow.ts";
+export * from "../schemas/stage_spec.ts";
+export * from "../schemas/flow.ts";
 export * from "./stage_error.ts";
 export * from "./checkpointed.ts";
 export * from "./checkpointed_source.ts";
@@ -8,9 +8,9 @@ export * from "./hydrate_images.ts";
 export * from "./stage_store.ts";
 export * from "./shard_buffer.ts";
 export * from "./manifest.ts";
-export * from "./parquet.ts";
-export * from "./hash.ts";
-export * from "./atomic_write.ts";
+export * from "../lib/parquet.ts";
+export * from "../lib/hash.ts";
+export * from "../lib/atomic_write.ts";
 export * from "./plan.ts";
 export * from "./runner.ts";
 export * from "./method.ts";
@@ -18,4 +18,4 @@ export * from "./config.ts";
 export * from "./cancel_on_signals.ts";
 export * from "./work_shard.ts";
 export * from "./stale.ts";
-export * from "./version.ts";
+export * from "../lib/version.ts";

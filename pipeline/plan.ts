@@ -6,7 +6,7 @@
  *     upstream_hash = stage_hash of the previous stage (null for the source)
  *     stage_hash    = sha256(canonical {stage, schema: {name, version}, config_hash, upstream_hash})
  */
-import { hashJson } from "./hash.ts";
+import { hashJson } from "../lib/hash.ts";
 import {
   checkGroupColumns,
   checkStageName,
@@ -14,7 +14,7 @@ import {
   type SinkSpec,
   type SourceSpec,
   type StageSpec,
-} from "./stage_spec.ts";
+} from "../schemas/stage_spec.ts";
 import type { StageIdentity } from "./stage_store.ts";
 
 export interface RunPlan {

@@ -2,10 +2,10 @@
  * One configured run: `runs/<name>/` is created, the validated config is stored there (as
  * `config.json`, or `config.w<i>of<n>.json` for work shard i of n, so sharded workers sharing a
  * run dir do not overwrite each other's), then the plan runs with the config's checkpoint
- * settings. Shared by `capo run` (cli/run.ts) and the queue worker (scale/run_shard.ts).
+ * settings. Shared by `capo run` (cli/run.ts) and the queue worker (pipeline/scale/run_shard.ts).
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../lib/atomic_write.ts";
 import type { RunConfig } from "./config.ts";
 import type { RunPlan } from "./plan.ts";
 import { runPipeline, type RunResult } from "./runner.ts";

@@ -15,16 +15,16 @@
 import { join } from "node:path";
 import { Checkpointed, type StageStats } from "./checkpointed.ts";
 import { CheckpointedSource } from "./checkpointed_source.ts";
-import type { FlowGroup } from "./flow.ts";
+import type { FlowGroup } from "../schemas/flow.ts";
 import { HydrateImages } from "./hydrate_images.ts";
 import { chooseStart } from "./choose_start.ts";
 import { invalidate } from "./invalidate.ts";
-import { logger } from "./log.ts";
+import { logger } from "../lib/log.ts";
 import type { Manifest } from "./manifest.ts";
 import { type PlannedStage, planStages, type RunPlan } from "./plan.ts";
 import { type RunResult, type StageReport, summarize } from "./run_report.ts";
 import { StageError } from "./stage_error.ts";
-import type { SinkSpec, StageContext } from "./stage_spec.ts";
+import type { SinkSpec, StageContext } from "../schemas/stage_spec.ts";
 import { readManifest, StageStore } from "./stage_store.ts";
 import type { WorkShard } from "./work_shard.ts";
 

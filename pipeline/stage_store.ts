@@ -12,9 +12,9 @@
  */
 import { join } from "node:path";
 import type { Group } from "../schemas/mod.ts";
-import { isTempName, writeFileAtomic } from "./atomic_write.ts";
+import { isTempName, writeFileAtomic } from "../lib/atomic_write.ts";
 import { checkShard } from "./check_shard.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../lib/log.ts";
 import {
   isShardOf,
   type Manifest,
@@ -24,10 +24,10 @@ import {
   type ShardEntry,
   shardName,
 } from "./manifest.ts";
-import { ParquetReadError, readParquetFile, writeParquetFile } from "./parquet.ts";
-import type { JsonValue, RowCodec } from "./stage_spec.ts";
-import { CAPO_VERSION } from "./version.ts";
-import { readTextIfExists } from "./read_if_exists.ts";
+import { ParquetReadError, readParquetFile, writeParquetFile } from "../lib/parquet.ts";
+import type { JsonValue, RowCodec } from "../schemas/stage_spec.ts";
+import { CAPO_VERSION } from "../lib/version.ts";
+import { readTextIfExists } from "../lib/read_if_exists.ts";
 
 export interface Worker {
   index: number;

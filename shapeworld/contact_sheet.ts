@@ -3,7 +3,7 @@
  * caption, word-wrapped, and an optional score line underneath, in the built-in 5x7 font.
  */
 import { drawText, GLYPH_H, GLYPH_W } from "./font.ts";
-import { encodePng } from "./png.ts";
+import { encodePng } from "../lib/png.ts";
 
 export interface ContactSheetItem {
   /** RGB8 pixels, HWC row-major, imageWidth x imageHeight. */

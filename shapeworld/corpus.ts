@@ -9,7 +9,7 @@
 import { parseCaption } from "./grammar.ts";
 import { CATEGORIES, type Category, type Meaning } from "./meaning.ts";
 import { promptSets } from "./prompts.ts";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 import { renderScene } from "./render.ts";
 import { layoutFor } from "./scene.ts";
 

@@ -2,7 +2,7 @@
  * Image degradations for ShapeEval's robustness curve: additive Gaussian noise and Gaussian
  * blur, applied to RGB8 images (HWC, row-major), results clamped and rounded to bytes.
  */
-import type { Rng } from "../pipeline/rng.ts";
+import type { Rng } from "../lib/rng.ts";
 
 /** A copy of `rgb` with N(0, sigma^2) noise (in 0-255 units) added to every channel value. */
 export function addGaussianNoise(rgb: Uint8Array, sigma: number, rng: Rng): Uint8Array {

@@ -13,7 +13,7 @@ export * from "./scene.ts";
 export * from "./render.ts";
 export * from "./prompts.ts";
 export * from "./corpus.ts";
-export * from "./png.ts";
+export * from "../lib/png.ts";
 export * from "./detect.ts";
 export * from "./evaluate.ts";
 export * from "./font.ts";

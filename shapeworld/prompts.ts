@@ -11,7 +11,7 @@
 import { captionOf } from "./grammar.ts";
 import { heldOutKind } from "./heldout.ts";
 import { CATEGORIES, type Category, type Meaning, type ObjectSpec } from "./meaning.ts";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 import { COLOURS, type Count, RELATIONS, SHAPES, SIZES } from "./vocab.ts";
 
 export const PROMPT_SEED = 20250203;

@@ -7,7 +7,7 @@ import { addGaussianNoise, gaussianBlur } from "./degrade.ts";
 import { type EvalTable, evalTable, evaluateImage } from "./evaluate.ts";
 import { parseCaption } from "./grammar.ts";
 import { loadPrompts } from "./prompts.ts";
-import { Rng } from "../pipeline/rng.ts";
+import { Rng } from "../lib/rng.ts";
 import { renderScene } from "./render.ts";
 import { IMAGE_SIZE, layoutFor } from "./scene.ts";
 

@@ -12,7 +12,7 @@
  */
 import initPq, * as pq from "parquet-wasm/esm";
 import { tableFromIPC } from "apache-arrow";
-import { decodePng } from "./png.ts";
+import { decodePng } from "../lib/png.ts";
 import { IMAGE_SIZE } from "./scene.ts";
 
 export interface SampleImage {

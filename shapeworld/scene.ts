@@ -10,7 +10,7 @@ import type { Meaning, ObjectSpec } from "./meaning.ts";
 import { objectsOf } from "./meaning.ts";
 import { trainColoursFor } from "./heldout.ts";
 import { type Box, clearlyRelated } from "./relation.ts";
-import type { Rng } from "../pipeline/rng.ts";
+import type { Rng } from "../lib/rng.ts";
 import { type Colour, COLOURS, type Shape, type Size, SIZE_RANGE, SIZES } from "./vocab.ts";
 
 export const IMAGE_SIZE = 32;

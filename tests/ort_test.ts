@@ -10,8 +10,8 @@
 import "./models/ort/mod.ts";
 import "./models/rewards/ort/mod.ts";
 import "./stages/ort/mod.ts";
-import "./train/ort/mod.ts";
-import "./eval/ort/mod.ts";
+import "./stages/train/ort/mod.ts";
+import "./stages/evaluate/ort/mod.ts";
 import "./pipeline/ort/mod.ts";
-import "./report/ort/mod.ts";
+import "./pipeline/report/ort/mod.ts";
 import "./bench/ort/mod.ts";

@@ -11,7 +11,7 @@
  * safetensors metadata as `"linear_layout": "in_out"`.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 
 /** How a parameter starts. `xavier` is Glorot-uniform over the first (in) and last (out) dim. */
 export type Init =

@@ -12,7 +12,7 @@
  * A judgement of (A, B) draws e_A, e_B ~ N(0, 1) and prefers A iff
  *   u(A) + sigma e_A > u(B) + sigma e_B      (Thurstone's model: the annotator is noisy)
  */
-import type { Rng } from "../../pipeline/rng.ts";
+import type { Rng } from "../../lib/rng.ts";
 import type { Scene } from "../../shapeworld/scene.ts";
 import { PALETTE } from "../../shapeworld/vocab.ts";
 import { MAX_LEVEL } from "./degrade.ts";

@@ -14,7 +14,7 @@
  *
  * Images go in as pixel / 127.5 - 1 (the manifest's normalisation), NHWC.
  */
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { IMAGE_SIZE } from "../../shapeworld/scene.ts";
 import { Tokenizer } from "../tokenizer.ts";
 import { type AnnotatorConfig, judge } from "./annotator.ts";

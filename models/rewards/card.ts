@@ -2,7 +2,7 @@
  * The reward card, data/rewards/README.md, rendered from metrics.json and the config: every
  * number in it is one the train-rewards command measured.
  */
-import { writeFileAtomic } from "../../pipeline/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import { type Correlations, MAX_AGREEMENT } from "./correlations.ts";
 import type { AestheticQuality, AlignmentQuality, PreferenceQuality } from "./evaluate.ts";
 import type { RewardRecord, RewardsMetrics } from "./metrics_file.ts";

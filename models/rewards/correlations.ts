@@ -8,12 +8,12 @@
  * documented proxy: renders of EVAL prompts with random mismatches and degradations (the
  * config's `proxyMix`), which needs no base model.
  */
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { loadPrompts } from "../../shapeworld/prompts.ts";
 import { Sampler } from "../sampler.ts";
 import { evaluateImage } from "../../shapeworld/evaluate.ts";
 import { readSamples } from "../../shapeworld/sample_files.ts";
-import type { RewardModel } from "../../stages/rewards/reward_model.ts";
+import type { RewardModel } from "./reward_model.ts";
 import { scoreItems } from "./evaluate.ts";
 import { spearman } from "./metrics.ts";
 import { withinPromptSpread } from "./spread.ts";

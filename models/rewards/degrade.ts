@@ -14,7 +14,7 @@
  * Scene kinds change object positions before rendering (the renderer clips at the edge and
  * paints later objects over earlier ones); pixel kinds change the rendered bytes.
  */
-import type { Rng } from "../../pipeline/rng.ts";
+import type { Rng } from "../../lib/rng.ts";
 import { addGaussianNoise, gaussianBlur } from "../../shapeworld/degrade.ts";
 import { renderScene } from "../../shapeworld/render.ts";
 import { IMAGE_SIZE, type Scene } from "../../shapeworld/scene.ts";

@@ -10,10 +10,10 @@
  *               and against its noise-free utility; the annotator's own noisy-vs-noise-free
  *               agreement is the ceiling
  */
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { CATEGORIES } from "../../shapeworld/meaning.ts";
 import { IMAGE_SIZE } from "../../shapeworld/scene.ts";
-import type { RewardModel } from "../../stages/rewards/reward_model.ts";
+import type { RewardModel } from "./reward_model.ts";
 import type { AnnotatorConfig } from "./annotator.ts";
 import { type AnnotatedPair, drawPair } from "./batches.ts";
 import { DEGRADATION_KINDS } from "./degrade.ts";

@@ -1,11 +1,11 @@
 /**
  * Shipping a trained reward: the ONNX graph (reward_net.ts) and its manifest in the scorer
- * harness' format (stages/rewards/reward_manifest.ts, docs/reward_manifest.md), so the
+ * harness' format (models/rewards/reward_manifest.ts, docs/reward_manifest.md), so the
  * pipeline loads it like any bring-your-own model. Files are written atomically.
  */
 import { join } from "node:path";
 import onnxProto from "onnx-proto";
-import { writeFileAtomic } from "../../pipeline/atomic_write.ts";
+import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import { NULL, PAD, SPECIAL_TOKENS, UNK } from "../tokenizer.ts";
 import type { RewardNetConfig } from "./net_config.ts";
 import { NET_IO, rewardNetOnnx } from "./reward_net.ts";

@@ -22,7 +22,7 @@
  * the objects swapped), so a mismatched scene is redrawn until the scene's own geometry
  * (`sceneShows`, exact, not ShapeEval's detector) says it does not show the caption.
  */
-import type { Rng } from "../../pipeline/rng.ts";
+import type { Rng } from "../../lib/rng.ts";
 import { isHeldOutPair, isHeldOutRelation } from "../../shapeworld/heldout.ts";
 import { fitsSpec, type Meaning, objectsOf } from "../../shapeworld/meaning.ts";
 import { relationsBetween } from "../../shapeworld/relation.ts";

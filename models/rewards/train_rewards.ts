@@ -10,9 +10,9 @@
  */
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "../../pipeline/atomic_write.ts";
-import { logger } from "../../pipeline/log.ts";
-import { OnnxReward } from "../../stages/rewards/onnx_reward.ts";
+import { writeFileAtomic } from "../../lib/atomic_write.ts";
+import { logger } from "../../lib/log.ts";
+import { OnnxReward } from "./onnx_reward.ts";
 import { initBackend } from "../backend.ts";
 import { countParams } from "../nn/params.ts";
 import { type BatchSource, trainingBatch } from "./batches.ts";
@@ -36,7 +36,7 @@ import { type RewardRecord, rewardRecord, type RewardsMetrics } from "./metrics_
 import { OBJECTIVES, REWARD_NAMES, type RewardName, type RewardsConfig } from "./rewards_config.ts";
 import { RewardTrainer } from "./trainer.ts";
 import { CaptionPool } from "./world_sample.ts";
-import { readTextIfExists } from "../../pipeline/read_if_exists.ts";
+import { readTextIfExists } from "../../lib/read_if_exists.ts";
 
 const log = logger("train-rewards");
 

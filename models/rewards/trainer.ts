@@ -11,7 +11,7 @@
  *                  i.e. -log sigmoid(d_ij) when i was preferred (Bradley & Terry 1952)
  */
 import * as tf from "@tensorflow/tfjs";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { AdamW } from "../adamw.ts";
 import { initValues, type ParamSpec, readValues, sizeOf, toVariables } from "../nn/params.ts";
 import type { Batch } from "./batches.ts";

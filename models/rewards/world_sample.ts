@@ -5,7 +5,7 @@
  * rendered with at most one graded degradation (degrade.ts). Every draw comes from the Rng
  * passed in, so (seed, index) fixes a sample.
  */
-import type { Rng } from "../../pipeline/rng.ts";
+import type { Rng } from "../../lib/rng.ts";
 import { CORPUS_WEIGHTS } from "../../shapeworld/corpus.ts";
 import { parseCaption } from "../../shapeworld/grammar.ts";
 import { CATEGORIES, type Category, type Meaning } from "../../shapeworld/meaning.ts";

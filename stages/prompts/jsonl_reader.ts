@@ -3,7 +3,7 @@
  * value is an empty prompt (counted by the prompt source); anything else that is not a
  * string is an error naming the file and line.
  */
-import { TextLineStream } from "../../pipeline/streams/text_line_stream.ts";
+import { TextLineStream } from "../../lib/streams/text_line_stream.ts";
 import type { RawPrompt } from "./raw_prompt.ts";
 import { Utf8DecodeStream } from "./utf8_decode_stream.ts";
 

@@ -1,5 +1,5 @@
 /** Plain text prompts: one prompt per line (UTF-8, "\n" or "\r\n"). */
-import { TextLineStream } from "../../pipeline/streams/text_line_stream.ts";
+import { TextLineStream } from "../../lib/streams/text_line_stream.ts";
 import type { RawPrompt } from "./raw_prompt.ts";
 import { Utf8DecodeStream } from "./utf8_decode_stream.ts";
 

@@ -2,7 +2,7 @@
 import { type ModelConfig, type Parameterization, parseModelConfig } from "../../models/config.ts";
 import { denoiserSpecs } from "../../models/denoiser.ts";
 import { sizeOf } from "../../models/nn/params.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 
 export const TINY_VOCAB = [
   "a",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ddimStep, eulerStep, samplingTimes } from "../../models/sampling_steps.ts";
 import { Schedule } from "../../models/schedule.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { tinyConfig } from "./_tiny.ts";
 
 /** A fixed target image in [-1, 1] and starting noise. */

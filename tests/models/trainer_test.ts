@@ -9,7 +9,7 @@ import {
 import { imageValues } from "../../models/config.ts";
 import { parseTrainConfig } from "../../models/train_config.ts";
 import { DenoiserTrainer, type Example } from "../../models/trainer.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { tinyConfig } from "./_tiny.ts";
 
 await initBackend();

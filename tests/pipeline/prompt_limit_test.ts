@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULTS } from "../../pipeline/config.ts";
-import { promptSourceSpec } from "../../pipeline/prompt_source_spec.ts";
+import { promptSourceSpec } from "../../stages/prompts/spec.ts";
 import { tempDir } from "./fixtures/util.ts";
 
 async function ids(path: string, limit: number | null, index: number, count: number) {

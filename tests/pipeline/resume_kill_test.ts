@@ -12,7 +12,7 @@ import {
   scoredSchema,
 } from "../../schemas/mod.ts";
 import { readManifest } from "../../pipeline/stage_store.ts";
-import type { RowCodec } from "../../pipeline/stage_spec.ts";
+import type { RowCodec } from "../../schemas/stage_spec.ts";
 import { main } from "../../cli/run.ts";
 import { FIXTURE_METHOD, FIXTURE_STAGES, REWARDS } from "./fixtures/stages.ts";
 import { listDir, stageRows, tempRun } from "./fixtures/util.ts";

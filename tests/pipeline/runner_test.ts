@@ -11,7 +11,7 @@ import { DEFAULTS, mergeConfig, type RunConfig } from "../../pipeline/config.ts"
 import { buildPlan, type MethodStage } from "../../pipeline/method.ts";
 import { type RunOptions, runPipeline } from "../../pipeline/runner.ts";
 import { readManifest } from "../../pipeline/stage_store.ts";
-import type { RowCodec } from "../../pipeline/stage_spec.ts";
+import type { RowCodec } from "../../schemas/stage_spec.ts";
 import { promptId } from "../../stages/prompts/normalize.ts";
 import { FIXTURE_METHOD, FIXTURE_STAGES, fixtureScore, REWARDS } from "./fixtures/stages.ts";
 import { listDir, stageRows, tempRun } from "./fixtures/util.ts";

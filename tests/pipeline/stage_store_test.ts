@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { f, type Group, RecordSchema } from "../../schemas/mod.ts";
-import { logger } from "../../pipeline/log.ts";
+import { logger } from "../../lib/log.ts";
 import { parseManifest } from "../../pipeline/manifest.ts";
-import { ParquetReadError } from "../../pipeline/parquet.ts";
+import { ParquetReadError } from "../../lib/parquet.ts";
 import { StageStore } from "../../pipeline/stage_store.ts";
 import { listDir, tempDir } from "./fixtures/util.ts";
 

@@ -20,7 +20,7 @@ import {
   renderScene,
 } from "../../shapeworld/mod.ts";
 import { readSamples } from "../../shapeworld/sample_files.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 import { writePng } from "./png_fixture.ts";
 
 function render(caption: string, seed: number): Uint8Array {

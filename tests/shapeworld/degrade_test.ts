@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { addGaussianNoise, gaussianBlur, gaussianKernel } from "../../shapeworld/mod.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 
 Deno.test("gaussianKernel() sums to one and is symmetric", () => {
   const k = gaussianKernel(1.3);

@@ -9,7 +9,7 @@ import {
   renderScene,
   robustnessCurve,
 } from "../../shapeworld/mod.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 
 Deno.test("ShapeEval scores >= 0.98 overall and per category on clean renders of every eval prompt", () => {
   const results = loadPrompts("eval").map((caption, i) =>

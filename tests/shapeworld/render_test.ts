@@ -16,7 +16,7 @@ import {
   type Scene,
   SIZE_RANGE,
 } from "../../shapeworld/mod.ts";
-import { Rng } from "../../pipeline/rng.ts";
+import { Rng } from "../../lib/rng.ts";
 
 Deno.test("renderScene() gives 32x32x3 bytes on a plain background, deterministic from the seed", () => {
   const m = parseCaption("a red circle and a blue square");

@@ -3,7 +3,7 @@ import type { Calibrated } from "../../schemas/calibrated.ts";
 import type { Group } from "../../schemas/group.ts";
 import type { Sample } from "../../schemas/sample.ts";
 import type { Scored } from "../../schemas/scored.ts";
-import { encodePng } from "../../shapeworld/png.ts";
+import { encodePng } from "../../lib/png.ts";
 
 /** A group of n samples; sample i is a 4x4 image of grey level `level(i)`. */
 export function sampleGroup(

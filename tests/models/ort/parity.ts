@@ -4,7 +4,7 @@ import { initBackend } from "../../../models/backend.ts";
 import { imageValues } from "../../../models/config.ts";
 import { denoiserForward, denoiserSpecs } from "../../../models/denoiser.ts";
 import { OrtDenoiser } from "../../../models/ort_denoiser.ts";
-import { Rng } from "../../../pipeline/rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import { randomWeights, TINY_VOCAB, tinyConfig } from "../_tiny.ts";
 
 await initBackend();

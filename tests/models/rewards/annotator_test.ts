@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { judge, tasteOf, utilityOf } from "../../../models/rewards/annotator.ts";
 import type { WorldSample } from "../../../models/rewards/world_sample.ts";
-import { Rng } from "../../../pipeline/rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import { parseCaption } from "../../../shapeworld/grammar.ts";
 import type { SceneObject } from "../../../shapeworld/scene.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { degradePixels, degradeScene, renderDegraded } from "../../../models/rewards/degrade.ts";
-import { Rng } from "../../../pipeline/rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import { boxOf, layoutFor, type Scene } from "../../../shapeworld/scene.ts";
 import { parseCaption } from "../../../shapeworld/grammar.ts";
 import { renderScene } from "../../../shapeworld/render.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mismatchedScene, mismatchKinds, sceneShows } from "../../../models/rewards/mismatch.ts";
 import { CaptionPool, drawSample } from "../../../models/rewards/world_sample.ts";
-import { Rng } from "../../../pipeline/rng.ts";
+import { Rng } from "../../../lib/rng.ts";
 import { evaluateImage } from "../../../shapeworld/evaluate.ts";
 import { parseCaption } from "../../../shapeworld/grammar.ts";
 import { isHeldOutPair, isHeldOutRelation } from "../../../shapeworld/heldout.ts";

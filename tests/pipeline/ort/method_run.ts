@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULTS, mergeConfig } from "../../../pipeline/config.ts";
 import { buildPlan } from "../../../pipeline/method.ts";
-import { readParquetFile } from "../../../pipeline/parquet.ts";
+import { readParquetFile } from "../../../lib/parquet.ts";
 import { runPipeline } from "../../../pipeline/runner.ts";
 import { readManifest } from "../../../pipeline/stage_store.ts";
 import { SampleSchema } from "../../../schemas/sample.ts";
-import { sampleSeed } from "../../../stages/generate.ts";
+import { sampleSeed } from "../../../stages/generate/generate.ts";
 import { tinyConfig } from "../../models/_tiny.ts";
-import { writeModel } from "../../train/ort/_sink_run.ts";
+import { writeModel } from "../../stages/train/ort/_sink_run.ts";
 
 const PROMPTS = [
   "a red circle",

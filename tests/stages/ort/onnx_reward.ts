@@ -1,8 +1,8 @@
 /** OnnxReward through manifests (run from tests/stages/ort_test.ts, see there). */
 import assert from "node:assert/strict";
-import { OnnxReward } from "../../../stages/rewards/onnx_reward.ts";
-import { readRewardManifest } from "../../../stages/rewards/reward_manifest.ts";
-import type { RgbImage } from "../../../stages/rewards/reward_model.ts";
+import { OnnxReward } from "../../../models/rewards/onnx_reward.ts";
+import { readRewardManifest } from "../../../models/rewards/reward_manifest.ts";
+import type { RgbImage } from "../../../models/rewards/reward_model.ts";
 import {
   batchMean,
   meanPlusTokens,

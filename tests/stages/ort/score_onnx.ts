@@ -1,7 +1,7 @@
 /** ScoreStream with ONNX rewards (run from tests/stages/ort_test.ts, see there). */
 import assert from "node:assert/strict";
-import { OnnxReward } from "../../../stages/rewards/onnx_reward.ts";
-import { ScoreStream } from "../../../stages/score.ts";
+import { OnnxReward } from "../../../models/rewards/onnx_reward.ts";
+import { ScoreStream } from "../../../stages/score/score.ts";
 import type { Group } from "../../../schemas/group.ts";
 import type { Sample } from "../../../schemas/sample.ts";
 import { sampleGroup } from "../fixtures.ts";

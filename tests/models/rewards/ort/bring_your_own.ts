@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { OnnxGraph } from "../../../../models/onnx/graph.ts";
 import type { Group } from "../../../../schemas/group.ts";
 import type { Sample } from "../../../../schemas/sample.ts";
-import { encodePng } from "../../../../shapeworld/png.ts";
-import { OnnxReward } from "../../../../stages/rewards/onnx_reward.ts";
-import type { RgbImage } from "../../../../stages/rewards/reward_model.ts";
-import { ScoreStream } from "../../../../stages/score.ts";
+import { encodePng } from "../../../../lib/png.ts";
+import { OnnxReward } from "../../../../models/rewards/onnx_reward.ts";
+import type { RgbImage } from "../../../../models/rewards/reward_model.ts";
+import { ScoreStream } from "../../../../stages/score/score.ts";
 
 const DOC = new URL("../../../../docs/bring_your_own_reward.md", import.meta.url);
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { correlate, proxySet, samplesSet } from "../../../../models/rewards/correlations.ts";
-import { encodePng } from "../../../../shapeworld/png.ts";
+import { encodePng } from "../../../../lib/png.ts";
 import { parseCaption } from "../../../../shapeworld/grammar.ts";
 import { layoutFor } from "../../../../shapeworld/scene.ts";
 import { renderScene } from "../../../../shapeworld/render.ts";
-import { Rng } from "../../../../pipeline/rng.ts";
-import { TsReward } from "../../../../stages/rewards/ts_reward.ts";
+import { Rng } from "../../../../lib/rng.ts";
+import { TsReward } from "../../../../models/rewards/ts_reward.ts";
 
 const mix = {
   pMismatch: 0.5,

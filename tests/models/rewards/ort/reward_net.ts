@@ -10,7 +10,7 @@ import {
   rewardNetOnnx,
   rewardNetSpecs,
 } from "../../../../models/rewards/reward_net.ts";
-import { Rng } from "../../../../pipeline/rng.ts";
+import { Rng } from "../../../../lib/rng.ts";
 import { VOCABULARY } from "../../../../shapeworld/vocab.ts";
 
 await initBackend();

@@ -9,12 +9,12 @@ import { MAX_LEVEL } from "../../../../models/rewards/degrade.ts";
 import type { AestheticQuality } from "../../../../models/rewards/evaluate.ts";
 import type { RewardsMetrics } from "../../../../models/rewards/metrics_file.ts";
 import { CaptionPool, drawSample } from "../../../../models/rewards/world_sample.ts";
-import { Rng } from "../../../../pipeline/rng.ts";
+import { Rng } from "../../../../lib/rng.ts";
 import type { Group } from "../../../../schemas/group.ts";
 import type { Sample } from "../../../../schemas/sample.ts";
-import { encodePng } from "../../../../shapeworld/png.ts";
-import { OnnxReward } from "../../../../stages/rewards/onnx_reward.ts";
-import { ScoreStream } from "../../../../stages/score.ts";
+import { encodePng } from "../../../../lib/png.ts";
+import { OnnxReward } from "../../../../models/rewards/onnx_reward.ts";
+import { ScoreStream } from "../../../../stages/score/score.ts";
 
 const DIR = fileURLToPath(new URL("../../../../data/rewards/", import.meta.url));
 const NAMES = ["aesthetic", "alignment", "preference"] as const;

@@ -1,0 +1,147 @@
+/**
+ * `runImport`: brings images generated elsewhere into a run as its Sample stage, through the
+ * pipeline's own runner, so the result is an ordinary checkpointed run:
+ *
+ *   1. list the input (folder + captions.jsonl, or Parquet) and apply the bad-image policy to
+ *      the problems found while listing;
+ *   2. write the distinct prompts to `<runs>/<name>/imported/prompts.txt`;
+ *   3. run `prompts -> generate(imported)` with the real prompt source on that file (same
+ *      normalisation, ids, split and `--shard i/n` as any run), shards and manifests included;
+ *   4. report what was imported, skipped, or never asked for by the source.
+ *
+ * Afterwards `capo run --name <name> --prompts <runs>/<name>/imported/prompts.txt` continues
+ * with scoring, calibration and pair selection: it finds the imported Sample stage
+ * (pipeline/exchange/imported_samples.ts) and reads it instead of generating.
+ */
+import { join } from "node:path";
+import { writeFileAtomic } from "../../lib/atomic_write.ts";
+import { loadRunConfig, mergeConfig } from "../config.ts";
+import { logger } from "../../lib/log.ts";
+import { METHOD } from "../method.ts";
+import { runPipeline, type RunResult } from "../runner.ts";
+import { readManifest } from "../stage_store.ts";
+import type { WorkShard } from "../work_shard.ts";
+import { shardOf } from "../../stages/prompts/normalize.ts";
+import { listImport } from "./import_listing.ts";
+import {
+  type BadImagePolicy,
+  groupByPrompt,
+  type ImportedMeta,
+  importStage,
+} from "./import_stage.ts";
+
+export interface ImportOptions {
+  /** A folder of PNG/JPEG (+ captions.jsonl) or a .parquet file. */
+  input: string;
+  runsDir: string;
+  name: string;
+  /** @default {"stop"} */
+  onBadImage?: BadImagePolicy;
+  meta?: Partial<ImportedMeta>;
+  size?: { width: number; height: number } | null;
+  /** @default {{index: 0, count: 1}} */
+  shard?: WorkShard;
+  /** @default {4096} */
+  shardRows?: number;
+  signal?: AbortSignal;
+}
+
+export interface ImportResult {
+  run: RunResult;
+  runDir: string;
+  /** The prompt file a later `capo run --prompts` must name. */
+  promptsPath: string;
+  /** Images written in this run (resumed groups not counted). */
+  images: number;
+  skipped: { source: string; why: string }[];
+  /** Images of this shard whose prompt the prompt source did not deliver (e.g. too long). */
+  notDelivered: number;
+}
+
+export async function runImport(o: ImportOptions): Promise<ImportResult> {
+  const log = logger("import");
+  const shard = o.shard ?? { index: 0, count: 1 };
+  const onBadImage = o.onBadImage ?? "stop";
+  // 1. the listing
+  const listing = await listImport(o.input);
+  for (const p of listing.problems) {
+    if (onBadImage === "stop") {
+      throw new TypeError(`Cannot import image ${p.source} as ${p.why} (--on-bad-image skip)`);
+    }
+    log.warn(`Cannot import image ${p.source} as ${p.why}: left out (--on-bad-image skip)`);
+  }
+  // 2. the prompts
+  const groups = groupByPrompt(listing);
+  const runDir = join(o.runsDir, o.name);
+  const promptsPath = join(runDir, "imported", "prompts.txt");
+  await Deno.mkdir(join(runDir, "imported"), { recursive: true });
+  const text = [...groups.values()].map((g) => g.prompt).join("\n") + "\n";
+  const old = await Deno.readTextFile(promptsPath).catch(() => null);
+  if (old !== text) await writeFileAtomic(promptsPath, text);
+  // 3. the run
+  // Every given image is imported: no prompts.limit (the default run's budget).
+  const config = mergeConfig(
+    await loadRunConfig([
+      "--runs-dir",
+      o.runsDir,
+      "--name",
+      o.name,
+      "--prompts",
+      promptsPath,
+      "--shard",
+      `${shard.index}/${shard.count}`,
+      "--shard-rows",
+      String(o.shardRows ?? 4096),
+    ]),
+    { prompts: { limit: null } },
+    "capo import",
+  );
+  const source = METHOD[0]!;
+  if (source.kind !== "source") throw new TypeError("Cannot import as METHOD[0] is not a source");
+  const sampleStage = METHOD[1]?.name ?? "generate";
+  const meta: ImportedMeta = {
+    model_id: o.meta?.model_id ?? "imported",
+    sampler: o.meta?.sampler ?? "external",
+    steps: o.meta?.steps ?? 0,
+    guidance: o.meta?.guidance ?? 0,
+  };
+  const { spec, report } = importStage({
+    name: sampleStage,
+    listing,
+    onBadImage,
+    meta,
+    size: o.size ?? null,
+  });
+  const run = await runPipeline({ source: await source.build(config), stages: [spec] }, {
+    runDir,
+    shardRows: config.shard_rows,
+    worker: shard,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  // 4. what the source never asked for
+  let notDelivered = 0;
+  if (run.status === "done") {
+    // From the manifest, not this run's counts: a resumed import computes only what was left.
+    const m = await readManifest(join(runDir, sampleStage), shard);
+    const stored = new Set(m?.shards.flatMap((s) => s.prompt_ids) ?? []);
+    for (const [id, g] of groups) {
+      if (shardOf(id, shard.count) !== shard.index || stored.has(id)) continue;
+      notDelivered += g.items.length;
+      log.warn(
+        `${g.items.length} image(s) of prompt '${g.prompt.slice(0, 60)}' not imported: the ` +
+          `prompt source dropped the prompt (see its warnings)`,
+      );
+    }
+  }
+  return {
+    run,
+    runDir,
+    promptsPath,
+    images: report.images,
+    skipped: [
+      ...(onBadImage === "skip" ? listing.problems : []),
+      ...report.skipped,
+    ],
+    notDelivered,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Continuing a run whose Sample stage was imported (`capo import`): the method's generator entry
+ * is replaced by one with the imported stage's name, schema and config (read from its manifest),
+ * so the hash chain matches the imported shards and `capo run` reads them instead of
+ * generating. Its transform never runs for an imported prompt; for any other prompt it throws,
+ * since capo has no images for it.
+ */
+import { join } from "node:path";
+import type { MethodStage } from "../method.ts";
+import type { JsonValue } from "../../schemas/stage_spec.ts";
+import type { Group } from "../../schemas/group.ts";
+import type { Prompt } from "../../schemas/prompt.ts";
+import { type Sample, SampleSchema } from "../../schemas/sample.ts";
+import { scanStage } from "../scale/stage_scan.ts";
+
+/** The imported Sample stage's config in `runDir`, or null if its samples were not imported. */
+export async function importedConfig(runDir: string, stage: string): Promise<JsonValue | null> {
+  let scan;
+  try {
+    scan = await scanStage(runDir, stage);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw err;
+  }
+  const m = scan.single ?? [...scan.workers.values()][0]?.values().next().value ?? null;
+  const config = m?.config;
+  const imported = typeof config === "object" && config !== null && !Array.isArray(config) &&
+    "imported" in config;
+  return imported ? config : null;
+}
+
+/** `stages` with the Sample stage (the entry after the source) replaced if it was imported. */
+export async function withImportedSamples(
+  stages: readonly MethodStage[],
+  runDir: string,
+): Promise<readonly MethodStage[]> {
+  const entry = stages[1];
+  if (entry === undefined || entry.kind !== "stage") return stages;
+  const config = await importedConfig(runDir, entry.name);
+  if (config === null) return stages;
+  const name = entry.name;
+  const imported: MethodStage = {
+    name,
+    kind: "stage",
+    build: () =>
+      Promise.resolve({
+        name,
+        outputSchema: SampleSchema,
+        config,
+        create: () =>
+          new TransformStream<Group<Prompt>, Group<Sample>>({
+            transform(g) {
+              throw new RangeError(
+                `Cannot generate samples for prompt '${g.prompt}': this run's samples were ` +
+                  `imported (capo import into ${join(runDir, name)}) and none were imported ` +
+                  `for it; import them, or start a new run`,
+              );
+            },
+          }),
+      }),
+  };
+  return [stages[0]!, imported, ...stages.slice(2)];
+}

@@ -1,0 +1,143 @@
+/**
+ * What a base's cells are, before anything runs: each cell's directory, config (a run config,
+ * or a soup's inputs and evaluation options), identity, rerun line and whether its result.json
+ * already holds that identity (done), an older one (stale) or nothing (pending). The report is
+ * built from this alone, so it can be regenerated at any time from the files on disk.
+ */
+import { join } from "node:path";
+import { sha256Hex } from "../../lib/hash.ts";
+import type { RunConfig } from "../config.ts";
+import type { EvalOptions } from "../../stages/evaluate/eval_options.ts";
+import { type BaseName, missingBase } from "./bases.ts";
+import { baseConfig, cellConfig, type Size } from "./cell_config.ts";
+import { cellIdentity, type CellResult, readCellResult } from "./cell_result.ts";
+import { type Cell, reproduceCells, type SumVariant } from "./cells.ts";
+import type { BaseReport, CellStatus } from "./report.ts";
+import { runRerunLine, soupRerunLine } from "./rerun_line.ts";
+
+export interface PlannedCell {
+  cell: Cell;
+  dir: string;
+  identity: string;
+  rerun: string;
+  /** The run config (run cells) or the soup's description (soup cells), saved as config.json. */
+  config: RunConfig | SoupConfig;
+  result: CellResult | null;
+  status: CellStatus["status"];
+  error?: string;
+}
+
+export interface SoupConfig {
+  kind: "soup";
+  base_model: string;
+  /** The model directories averaged (the input cells' train/ directories). */
+  inputs: string[];
+  out: string;
+  evaluate: EvalOptions;
+}
+
+export interface PlannedBase {
+  base: BaseName;
+  model: string;
+  dir: string;
+  missing: string | null;
+  /** The shared config (name 'upstream'): prompts, generate, score of every cell. */
+  shared: RunConfig;
+  /** Seconds the shared stages took when last computed (upstream/timing.json), or null. */
+  sharedSeconds: number | null;
+  cells: PlannedCell[];
+}
+
+/** Drops what names a run rather than what determines its result. */
+function resultConfig(cfg: RunConfig): unknown {
+  const { name: _n, runs_dir: _r, ...rest } = cfg;
+  return rest;
+}
+
+export async function planBase(opts: {
+  base: BaseName;
+  model: string;
+  out: string;
+  size: Size;
+  sum: SumVariant;
+}): Promise<PlannedBase> {
+  const dir = join(opts.out, opts.base);
+  const shared = baseConfig(opts.size, opts.model, dir);
+  const missing = await missingBase(opts.base, opts.model);
+  const weights = missing === null
+    ? sha256Hex(await Deno.readFile(join(opts.model, "model.safetensors")))
+    : "missing";
+  const cells: PlannedCell[] = [];
+  for (const cell of reproduceCells(opts.sum)) {
+    const cellDir = join(dir, cell.name);
+    let planned: Omit<PlannedCell, "result" | "status">;
+    if (cell.kind === "run") {
+      const config = cellConfig(shared, cell);
+      planned = {
+        cell,
+        dir: cellDir,
+        config,
+        identity: cellIdentity({ config: resultConfig(config), baseWeights: weights }),
+        rerun: runRerunLine(cellDir),
+      };
+    } else {
+      const inputs = cell.inputs.map((n) => cells.find((c) => c.cell.name === n)!);
+      const config: SoupConfig = {
+        kind: "soup",
+        base_model: opts.model,
+        inputs: inputs.map((c) => join(c.dir, "train")),
+        out: join(cellDir, "model"),
+        evaluate: shared.evaluate,
+      };
+      planned = {
+        cell,
+        dir: cellDir,
+        config,
+        identity: cellIdentity({
+          config: { kind: "soup", evaluate: config.evaluate },
+          baseWeights: weights,
+          inputs: inputs.map((c) => c.identity),
+        }),
+        rerun: soupRerunLine(cellDir, config.inputs, opts.model, config.evaluate),
+      };
+    }
+    let result: CellResult | null = null;
+    let error: string | undefined;
+    try {
+      result = missing === null ? await readCellResult(cellDir) : null;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    const status: CellStatus["status"] = error !== undefined
+      ? "failed"
+      : result === null
+      ? "pending"
+      : result.identity === planned.identity
+      ? "done"
+      : "stale";
+    cells.push({ ...planned, result, status, ...(error !== undefined ? { error } : {}) });
+  }
+  let sharedSeconds: number | null = null;
+  try {
+    const t = JSON.parse(await Deno.readTextFile(join(dir, "upstream", "timing.json")));
+    if (typeof t.seconds === "number") sharedSeconds = t.seconds;
+  } catch { /* not computed yet, or by an older version: no figure */ }
+  return { base: opts.base, model: opts.model, dir, missing, shared, sharedSeconds, cells };
+}
+
+/** The report's view of a planned base. */
+export function baseReport(p: PlannedBase): BaseReport {
+  return {
+    base: p.base,
+    model: p.model,
+    missing: p.missing,
+    sharedSeconds: p.sharedSeconds,
+    cells: p.cells.map((c): CellStatus => ({
+      cell: c.cell,
+      status: c.status,
+      rerun: c.rerun,
+      ...(c.status === "done" && c.result ? { result: c.result } : {}),
+      ...(c.error !== undefined ? { error: c.error } : {}),
+    })),
+  };
+}

@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { join } from "node:path";
+import * as arrow from "apache-arrow";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { exportStage } from "../../../pipeline/exchange/export_stage.ts";
+import { readParquetFile } from "../../../lib/parquet.ts";
+import { type Pair, type Sample, SampleSchema } from "../../../schemas/mod.ts";
+import { decodePng } from "../../../lib/png.ts";
+import { tempDir, tempRun } from "../fixtures/util.ts";
+import { fixtureRun, sortedRows } from "../scale/fixtures/runs.ts";
+import { importedRunWithPairs } from "./fixtures/images.ts";
+
+const CAPO = new URL("../../../cli/capo.ts", import.meta.url).pathname;
+
+/** One imported run with pairs, shared by the tests of this file. */
+let shared: Promise<{ dir: string; runDir: string }> | null = null;
+function run() {
+  shared ??= (async () => {
+    const dir = await tempDir();
+    const { runDir } = await importedRunWithPairs(dir, 8, 4);
+    return { dir, runDir };
+  })();
+  return shared;
+}
+
+async function capoExport(...args: string[]) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write=/tmp", "--allow-env", CAPO, "export", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, stdout, err: new TextDecoder().decode(stderr) };
+}
+
+Deno.test("capo export writes a stage to stdout as an Arrow IPC stream with its rows and Hugging Face Image features", async () => {
+  const { runDir } = await run();
+  const r = await capoExport("--run", runDir, "--stage", "generate");
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /exported 32 rows of stage 'generate' \(\d+ shards\) as arrow/);
+  const table = arrow.tableFromIPC(r.stdout);
+  assert.deepEqual(table.schema.fields.map((f) => f.name), SampleSchema.columns);
+  const rows = SampleSchema.fromTable(table, "stdout");
+  const stored = await sortedRows(runDir, "generate") as Sample[];
+  const byId = (a: Sample, b: Sample) => (a.sample_id < b.sample_id ? -1 : 1);
+  assert.deepEqual(rows.sort(byId), stored.sort(byId));
+  const hf = JSON.parse(table.schema.metadata.get("huggingface")!);
+  assert.deepEqual(hf.info.features.image, { _type: "Image" });
+  assert.deepEqual(hf.info.features.seed, { _type: "Value", dtype: "int64" });
+  assert.deepEqual(hf.info.features.prompt, { _type: "Value", dtype: "string" });
+});
+
+Deno.test("DuckDB reads the Parquet and JSONL exports with every row, and the README's one-line query runs", async () => {
+  const { dir, runDir } = await run();
+  const pq = join(dir, "calibrate.parquet");
+  const jsonl = join(dir, "calibrate.jsonl");
+  const samplesJsonl = join(dir, "samples.jsonl");
+  const pairs = join(dir, "pairs.parquet");
+  const r1 = await exportStage({ runDir, stage: "calibrate", format: "parquet" }, pq);
+  const r2 = await exportStage({ runDir, stage: "calibrate", format: "jsonl" }, jsonl);
+  const r3 = await exportStage({ runDir, stage: "generate", format: "jsonl" }, samplesJsonl);
+  await exportStage({ runDir, stage: "select", format: "parquet" }, pairs);
+  assert.deepEqual([r1.rows, r2.rows, r3.rows], [32, 32, 32]);
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  const one = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjects()[0]!;
+  for (const path of [pq, jsonl]) {
+    assert.deepEqual(
+      await one(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT prompt_id)::INTEGER AS p, ` +
+          `round(avg(rca_bright), 6)::DOUBLE AS mean FROM '${path}'`,
+      ),
+      { n: 32, p: 8, mean: 0.5 }, // per prompt the mean calibrated reward is exactly 1/2 (SPEC 1.3)
+    );
+  }
+  const kv = await one(
+    `SELECT decode(value) AS v FROM parquet_kv_metadata('${pq}') WHERE decode(key) = 'huggingface'`,
+  );
+  assert.match(String(kv.v), /"rca_bright":\{"_type":"Value","dtype":"float64"\}/);
+  // JSONL images are base64 in {bytes, path}; they decode to the stored PNG bytes.
+  const line = JSON.parse((await Deno.readTextFile(samplesJsonl)).split("\n")[0]!);
+  const stored = (await sortedRows(runDir, "generate") as Sample[])
+    .find((s) => s.sample_id === line.sample_id)!;
+  assert.deepEqual(new Uint8Array(Buffer.from(line.image.bytes, "base64")), stored.image.bytes);
+  // The README's one-liner (docs/exchange.md), verbatim apart from the path, on the shards and
+  // on the export.
+  const want = await sortedRows(runDir, "select") as Pair[];
+  const mean = Math.round(want.reduce((a, p) => a + p.delta, 0) / want.length * 1000) / 1000;
+  for (const from of [`read_parquet('${runDir}/select/*.parquet')`, `'${pairs}'`]) {
+    const readme = await con.runAndReadAll(
+      `SELECT method, count(*) AS pairs, round(avg(delta), 3) AS mean_delta FROM ${from} GROUP BY method`,
+    );
+    assert.deepEqual(
+      readme.getRowObjects().map((r) => [r.method, Number(r.pairs), Number(r.mean_delta)]),
+      [["frs", want.length, mean]],
+    );
+  }
+  con.closeSync();
+});
+
+Deno.test("a diffusers-layout export round-trips: captions, winner and loser images and labels match the Pair and Sample shards", async () => {
+  const { dir, runDir } = await run();
+  const out = join(dir, "dpo", "train-00000-of-00001.parquet");
+  await Deno.mkdir(join(dir, "dpo"));
+  const r = await capoExport(
+    "--run",
+    runDir,
+    "--stage",
+    "select",
+    "--layout",
+    "diffusers",
+    "--format",
+    "parquet",
+    "--out",
+    out,
+  );
+  assert.equal(r.code, 0, r.err);
+  const table = await readParquetFile(out);
+  assert.deepEqual(
+    table.schema.fields.map((f) => `${f.name}:${f.type}`),
+    [
+      "caption:Utf8",
+      "jpg_0:Binary",
+      "jpg_1:Binary",
+      "label_0:Float64",
+      "delta:Float64",
+      "pair_id:Utf8",
+      "prompt_id:Utf8",
+      "method:Utf8",
+    ],
+  );
+  const pairs = await sortedRows(runDir, "select") as Pair[];
+  const samples = new Map(
+    (await sortedRows(runDir, "generate") as Sample[]).map((s) => [s.sample_id, s]),
+  );
+  assert.ok(pairs.length >= 4, `${pairs.length} pairs`);
+  assert.equal(table.numRows, pairs.length);
+  const got = table.toArray().map((row) => row.toJSON());
+  for (const p of pairs) {
+    const row = got.find((g) => g.pair_id === p.pair_id)!;
+    assert.equal(row.caption, p.prompt);
+    assert.deepEqual(row.jpg_0, samples.get(p.winner_id)!.image.bytes);
+    assert.deepEqual(row.jpg_1, samples.get(p.loser_id)!.image.bytes);
+    assert.equal(row.label_0, 1);
+    assert.equal(row.delta, p.delta);
+    assert.ok(p.delta > 0);
+    assert.equal(decodePng(row.jpg_0).width, 32); // readable images (PIL opens PNG bytes too)
+  }
+});
+
+Deno.test("capo export refuses an unmerged sharded stage, the diffusers layout on non-pairs, and Parquet without --out", async () => {
+  const { runDir } = await run();
+  const { dir, promptsPath } = await tempRun(10);
+  await fixtureRun(dir, promptsPath, "--shard", "0/2");
+  await fixtureRun(dir, promptsPath, "--shard", "1/2");
+  await assert.rejects(
+    exportStage(
+      { runDir: join(dir, "default"), stage: "score", format: "arrow" },
+      () => Promise.resolve(),
+    ),
+    /stage 'score' .* was run in shards \(2 workers\) and not merged: run capo merge --run/,
+  );
+  await assert.rejects(
+    exportStage(
+      { runDir, stage: "calibrate", format: "parquet", layout: "diffusers" },
+      join(dir, "x.parquet"),
+    ),
+    /in the diffusers layout as it holds 'calibrated' records: the layout is for a Pair stage/,
+  );
+  await assert.rejects(
+    exportStage({ runDir, stage: "nope", format: "arrow" }, () => Promise.resolve()),
+    /no such stage: stages are calibrate, generate, prompts, score, select/,
+  );
+  const r = await capoExport("--run", runDir, "--stage", "select", "--format", "parquet");
+  assert.equal(r.code, 2);
+  assert.match(r.err, /Cannot export parquet without --out PATH/);
+  await Deno.remove(dir, { recursive: true });
+  await Deno.remove((await run()).dir, { recursive: true });
+});

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DEFAULTS, mergeConfig } from "../../../pipeline/config.ts";
+import { runConfig } from "../../../pipeline/reproduce/run_config.ts";
+import { shareUpstream } from "../../../pipeline/reproduce/share_upstream.ts";
+import { FIXTURE_METHOD } from "../fixtures/stages.ts";
+import { listDir, tempRun } from "../fixtures/util.ts";
+
+const signal = new AbortController().signal;
+
+async function upstream() {
+  const { dir, promptsPath } = await tempRun(12);
+  const cfg = mergeConfig(DEFAULTS, {
+    runs_dir: dir,
+    name: "upstream",
+    prompts: { path: promptsPath },
+    shard_rows: 8,
+  }, "test");
+  // The shared stages only: prompts -> generate -> score (fixture model stages).
+  const r = await runConfig(cfg, signal, FIXTURE_METHOD.slice(0, 3));
+  assert.equal(r.status, "done", r.summary);
+  return { dir, cfg };
+}
+
+Deno.test("shareUpstream() gives a cell the shared stages, which its run reuses and does not recompute", async () => {
+  const { dir, cfg } = await upstream();
+  const cellDir = join(dir, "cell");
+  assert.deepEqual(await shareUpstream(join(dir, "upstream"), cellDir), [
+    "prompts",
+    "generate",
+    "score",
+  ]);
+  const r = await runConfig({ ...cfg, name: "cell" }, signal, FIXTURE_METHOD);
+  assert.equal(r.status, "done", r.summary);
+  const by = Object.fromEntries(r.stages.map((s) => [s.stage, s]));
+  assert.deepEqual(
+    ["prompts", "generate", "score"].map((s) => by[s]!.role),
+    ["untouched", "untouched", "read"],
+  );
+  assert.equal(by.calibrate!.computed, 12);
+  assert.equal(by.select!.computed, 12);
+  assert.deepEqual(await listDir(join(cellDir, ".stale")), []); // nothing was invalidated
+  // A second share finds the cell's stages current and links nothing.
+  assert.deepEqual(await shareUpstream(join(dir, "upstream"), cellDir), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("shareUpstream() moves a cell stage of another hash aside and links the shared one", async () => {
+  const { dir } = await upstream();
+  const cellDir = join(dir, "cell");
+  await shareUpstream(join(dir, "upstream"), cellDir);
+  const path = join(cellDir, "score", "manifest.json");
+  const m = JSON.parse(await Deno.readTextFile(path));
+  await Deno.writeTextFile(path, JSON.stringify({ ...m, stage_hash: "f".repeat(64) }));
+  assert.deepEqual(await shareUpstream(join(dir, "upstream"), cellDir), ["score"]);
+  assert.deepEqual(await listDir(join(cellDir, ".stale")), [`score-${"f".repeat(12)}`]);
+  const now = JSON.parse(await Deno.readTextFile(path));
+  assert.equal(now.stage_hash, m.stage_hash);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("shareUpstream() refuses shared stages that are not complete, naming the stage", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "capo-reproduce-test-" });
+  await assert.rejects(
+    () => shareUpstream(join(dir, "upstream"), join(dir, "cell")),
+    /Cannot share stage 'prompts' of .* as it is missing/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import {
+  mergeTrainerOptions,
+  TRAINER_DEFAULTS,
+  trainingIdentity,
+} from "../../../stages/train/trainer_options.ts";
+
+const merge = (raw: unknown) => mergeTrainerOptions(TRAINER_DEFAULTS, raw, "--config x.json");
+
+Deno.test("trainer options merge over the defaults", () => {
+  const o = merge({ loss: "dpo", beta: 500, schedule: "cosine", reward_weights: { a: 2, b: 1 } });
+  assert.equal(o.loss, "dpo");
+  assert.equal(o.beta, 500);
+  assert.equal(o.schedule, "cosine");
+  assert.deepEqual(o.reward_weights, { a: 2, b: 1 });
+  assert.equal(o.lr, TRAINER_DEFAULTS.lr);
+});
+
+Deno.test("an unknown loss is rejected naming the key and the allowed values", () => {
+  assert.throws(
+    () => merge({ loss: "kto" }),
+    /config key 'train.loss' \(--config x.json\) as it must be one of 'capo', 'dpo', 'ipo': current value is "kto"/,
+  );
+});
+
+Deno.test("beta <= 0 is rejected", () => {
+  for (const beta of [0, -1]) {
+    assert.throws(() => merge({ beta }), /'train.beta' .* must be a number > 0: current value is/);
+  }
+  assert.throws(() => merge({ beta: "5" }), /'train.beta'/);
+});
+
+Deno.test("bad closed-set values, counts and unknown keys are rejected", () => {
+  assert.throws(() => merge({ weighting: "snr" }), /one of 'constant', 'sigmoid'/);
+  assert.throws(() => merge({ schedule: "linear" }), /one of 'constant', 'cosine'/);
+  assert.throws(() => merge({ batch_pairs: 0 }), /'train.batch_pairs' .* integer >= 1/);
+  assert.throws(() => merge({ max_steps: 2.5 }), /'train.max_steps'/);
+  assert.throws(() => merge({ reward_weights: { a: -1 } }), /'train.reward_weights.a'/);
+  assert.throws(() => merge({ reward_weights: {} }), /at least one reward/);
+  assert.throws(() => merge({ betta: 1 }), /'train.betta' .* not a known key: known keys are/);
+  assert.throws(() => merge([1]), /must be an object/);
+});
+
+Deno.test("checkpoint cadence, ONNX export and model paths do not change the training identity", () => {
+  const a = trainingIdentity(
+    merge({ checkpoint_every: 5, export_onnx: false, model: "elsewhere", reference: "x" }),
+  );
+  assert.deepEqual(a, trainingIdentity(TRAINER_DEFAULTS));
+  assert.notDeepEqual(trainingIdentity(merge({ beta: 1 })), a);
+});
