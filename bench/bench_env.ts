@@ -4,23 +4,58 @@
  * taken while pretraining owns one of its two cores.
  */
 import os from "node:os";
+import { parseFlags } from "../lib/parse_flags.ts";
 
 /** The generator's default base; the coordinator ships it at the end of a session. */
 export const DEFAULT_MODEL = "data/models/base-eps";
 
-/** `--model <dir>` from the command line (other arguments, e.g. bench names, are ignored). */
+/**
+ * The flags of `deno task bench` (bench/mod.ts, which takes bench names as positional
+ * arguments) and of a bench file run alone; a bench reads the ones it takes from Deno.args, so
+ * every flag any bench reads is declared here, once.
+ */
+const BENCH_OPTIONS = {
+  json: { type: "boolean", default: false }, // bench/mod.ts: results as one JSON object
+  model: { type: "string", default: DEFAULT_MODEL }, // sample, train, generate_memory
+  prompts: { type: "string" }, // generate_memory
+  n: { type: "string" }, // generate_memory
+  child: { type: "boolean", default: false }, // generate_memory's own measuring process
+  rows: { type: "string" }, // parquet_bench.ts run alone
+  samples: { type: "string" }, // select_bench.ts run alone
+} as const;
+
+/** The bench flags and positional arguments (bench names) of `args`; a UsageError on a bad one. */
+export function benchFlags(args: readonly string[]) {
+  return parseFlags("deno task bench", {
+    args: [...args],
+    options: BENCH_OPTIONS,
+    allowPositionals: true,
+  });
+}
+
+/** `--model <dir>` from the command line, or DEFAULT_MODEL. */
 export function modelDirFromArgs(args: readonly string[]): string {
-  const i = args.indexOf("--model");
-  if (i < 0) return DEFAULT_MODEL;
-  const dir = args[i + 1];
-  if (dir === undefined || dir.startsWith("--")) {
-    throw new TypeError(
-      `Cannot read --model as it must be followed by a model directory: current value is ${
-        JSON.stringify(dir ?? null)
-      }`,
-    );
+  return benchFlags(args).values.model;
+}
+
+/**
+ * Flag `name` of `args` (e.g. "prompts" for `--prompts 64`) as an integer >= `min`, or
+ * `fallback` when it is not given.
+ */
+export function intFlag(
+  args: readonly string[],
+  name: "prompts" | "n" | "rows" | "samples",
+  fallback: number,
+  min = 1,
+): number {
+  const v = benchFlags(args).values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isInteger(n) || n < min) {
+    const want = min === 1 ? "a positive integer" : `an integer >= ${min}`;
+    throw new RangeError(`Cannot read --${name} as it must be ${want}: current value is ${v}`);
   }
-  return dir;
+  return n;
 }
 
 /** `<dir>/model.safetensors`, checked to exist, with a hint when the default is not there. */

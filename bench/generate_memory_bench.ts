@@ -12,11 +12,14 @@
  *   deno task bench generate_memory [--model <dir>]
  *   deno run -A bench/generate_memory_bench.ts [--model <dir>] [--prompts 64] [--n 16]
  */
-import { GENERATE_DEFAULTS } from "../pipeline/method_config.ts";
+import { defaultsOf } from "../lib/config_table.ts";
+import { GENERATE } from "../stages/generate/options.ts";
+
+const GENERATE_DEFAULTS = defaultsOf(GENERATE);
 import type { Group } from "../schemas/group.ts";
 import type { Prompt } from "../schemas/prompt.ts";
 import { loadPrompts } from "../shapeworld/mod.ts";
-import { conditions, modelDirFromArgs, modelFile } from "./bench_env.ts";
+import { benchFlags, conditions, intFlag, modelDirFromArgs, modelFile } from "./bench_env.ts";
 
 /** The generator's memory budget: 2 GB, taken as 2 GiB. */
 export const LIMIT_BYTES = 2 * 1024 ** 3;
@@ -57,18 +60,6 @@ export interface GenerateMemoryResult extends ChildResult {
   peakSource: string;
   /** "child process" or "in-process" (no --allow-run: the runner's earlier peaks count too). */
   where: string;
-}
-
-function intArg(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 1) {
-    throw new RangeError(
-      `Cannot read ${name} as it must be a positive integer: current value is ${args[i + 1]}`,
-    );
-  }
-  return v;
 }
 
 async function readVmHwm(): Promise<number | null> {
@@ -162,8 +153,8 @@ export async function benchGenerateMemory(
 ): Promise<GenerateMemoryResult> {
   const o = {
     model: modelDirFromArgs(Deno.args),
-    prompts: intArg(Deno.args, "--prompts", 64),
-    n: intArg(Deno.args, "--n", GENERATE_DEFAULTS.n),
+    prompts: intFlag(Deno.args, "prompts", 64),
+    n: intFlag(Deno.args, "n", GENERATE_DEFAULTS.n),
     ...opts,
   };
   await modelFile(o.model, "measure the generator's memory");
@@ -223,12 +214,12 @@ export function formatGenerateMemory(r: GenerateMemoryResult): string {
 }
 
 if (import.meta.main) {
-  if (Deno.args.includes("--child")) {
+  if (benchFlags(Deno.args).values.child) {
     const model = modelDirFromArgs(Deno.args);
     const r = await measure(
       model,
-      intArg(Deno.args, "--prompts", 64),
-      intArg(Deno.args, "--n", 16),
+      intFlag(Deno.args, "prompts", 64),
+      intFlag(Deno.args, "n", 16),
     );
     console.log(JSON.stringify(r));
   } else console.log(formatGenerateMemory(await benchGenerateMemory()));

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { f, RecordSchema } from "../schemas/mod.ts";
 import { decodeParquet, encodeParquet } from "../lib/parquet.ts";
 import { Rng } from "../lib/rng.ts";
+import { intFlag } from "./bench_env.ts";
 
 const Schema = new RecordSchema("bench_row", 1, {
   prompt_id: f("utf8", "16 hex characters"),
@@ -228,12 +229,11 @@ export function formatParquet(res: ParquetBenchResult): string {
 }
 
 if (import.meta.main) {
-  const at = Deno.args.indexOf("--rows");
-  const rows = at >= 0 ? Number(Deno.args[at + 1]) : 1_000_000;
-  if (!Number.isInteger(rows) || rows < 16) {
-    console.error(
-      `parquet_bench: --rows must be an integer >= 16: current value is ${Deno.args[at + 1]}`,
-    );
+  let rows: number;
+  try {
+    rows = intFlag(Deno.args, "rows", 1_000_000, 16);
+  } catch (err) {
+    console.error(`parquet_bench: ${(err as Error).message}`);
     Deno.exit(2);
   }
   console.log(formatParquet(await benchParquet(rows)));

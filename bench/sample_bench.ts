@@ -3,8 +3,8 @@
  * base at the generator's default settings (20 DDIM steps, guidance 4, so 2 x 64 network rows
  * per call; batch 64) sampled by onnxruntime (models/sampler.ts), by tfjs-wasm (the same model
  * definition in the same loop, bench/tfjs_denoiser.ts) and by PyTorch CPU (bench/torch_dit.py, the
- * same architecture read from the same safetensors); then pretraining steps per second
- * (models/trainer.ts, batch 48) on tfjs-wasm beside the same step in PyTorch.
+ * same architecture read from the same safetensors). Training speed is `deno task bench train`
+ * (bench/train_bench.ts).
  * Every runtime gets one thread (ORT intra-op 1, tfjs-wasm is single-threaded, torch 1).
  * Before timing PyTorch, one forward on fixed inputs must match ORT within 1e-3.
  *
@@ -21,13 +21,15 @@ import { Schedule } from "../models/schedule.ts";
 import { Tokenizer } from "../models/tokenizer.ts";
 import { loadModel } from "../models/weights.ts";
 import { logger } from "../lib/log.ts";
-import { GENERATE_DEFAULTS } from "../pipeline/method_config.ts";
+import { defaultsOf } from "../lib/config_table.ts";
+import { GENERATE } from "../stages/generate/options.ts";
+
+const GENERATE_DEFAULTS = defaultsOf(GENERATE);
 import { Rng } from "../lib/rng.ts";
 import { loadPrompts } from "../shapeworld/mod.ts";
 import { conditions, modelDirFromArgs, modelFile } from "./bench_env.ts";
 import { fmt, perItemRatio, type Rate, rateRow, timeEach } from "./rate_table.ts";
 import { TfjsDenoiser } from "./tfjs_denoiser.ts";
-import { trainBench, type TrainBenchResult } from "./train_speed.ts";
 import { ensureTorch, fromBase64F32, toBase64, torchRequest } from "./torch_python.ts";
 
 const log = logger("bench");
@@ -45,8 +47,6 @@ export interface SampleBenchOptions {
   batches?: number;
   /** Whole batches timed on tfjs-wasm (about 10x slower than ORT). @default {1} */
   tfjsBatches?: number;
-  /** Training steps timed after one warm-up: tfjs-wasm, PyTorch. @default {[4, 10]} */
-  trainSteps?: [number, number];
 }
 
 export interface SampleBenchResult {
@@ -61,7 +61,6 @@ export interface SampleBenchResult {
   /** max |ORT - PyTorch| and max |ORT - tfjs| on one forward of fixed inputs, and max |ORT|
    *  (the scale: a model whose outputs are all near 0 would pass trivially). */
   parity: { torch: number | string; tfjs: number; scale: number };
-  train: TrainBenchResult;
 }
 
 /** max_i |a_i - b_i| (Infinity when the lengths differ). */
@@ -81,7 +80,6 @@ export async function benchSample(opts: SampleBenchOptions = {}): Promise<Sample
     guidance: GENERATE_DEFAULTS.guidance,
     batches: 3,
     tfjsBatches: 1,
-    trainSteps: [4, 10] as [number, number],
     ...opts,
   };
   const file = await modelFile(o.model, "bench sampling");
@@ -185,14 +183,6 @@ export async function benchSample(opts: SampleBenchOptions = {}): Promise<Sample
   };
   await tfjs.release();
 
-  // 5. training steps
-  const train = await trainBench(file, config, weights, abar, {
-    tfjsSteps: o.trainSteps[0],
-    torchSteps: o.trainSteps[1],
-    torchReady: why === null && typeof torchParity === "number" &&
-      torchParity <= PARITY_TOLERANCE,
-    torchWhy: why ?? `parity ${torchParity}`,
-  });
   const result: SampleBenchResult = {
     model: o.model,
     conditions: `${await conditions()}; tfjs-wasm threads ${tfwasm.getThreadsCount()}`,
@@ -207,7 +197,6 @@ export async function benchSample(opts: SampleBenchOptions = {}): Promise<Sample
       tfjs: tfjsDiff,
       scale: ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
     },
-    train,
   };
   if (typeof torchParity === "number" && !(torchParity <= PARITY_TOLERANCE)) {
     // A PyTorch port that computes another function must fail the bench, not just skip a column.
@@ -244,31 +233,6 @@ export function formatSample(r: SampleBenchResult): string {
     `Parity, one forward of 4 fixed inputs: max |ORT - PyTorch| = ${torchP} ` +
     `(must be <= ${PARITY_TOLERANCE}), max |ORT - tfjs| = ${r.parity.tfjs.toExponential(2)}; ` +
     `outputs up to ${fmt(r.parity.scale)} in magnitude.`,
-    "",
-    `## Pretraining step speed per core (models/trainer.ts step, batch ${r.train.batch}, ` +
-    `${r.train.loss})`,
-    "",
-    "| runtime | steps | wall s | steps/s | best step, steps/s | steps per CPU-s | CPU / wall |",
-    "|---|---:|---:|---:|---:|---:|---:|",
-    rateRow("tfjs-wasm (models/trainer.ts)", asRate(r.train.tfjs), "steps"),
-    rateRow(
-      "tfjs-wasm + OpenBLAS matMul (models/blas_matmul.ts)",
-      asRate(r.train.tfjsBlas),
-      "steps",
-    ),
-    rateRow("PyTorch CPU, 1 thread (bench/torch_dit.py)", asRate(r.train.torch), "steps"),
-    "",
-    `Per-step time ratio tfjs-wasm / PyTorch: ${
-      perItemRatio(asRate(r.train.tfjs), asRate(r.train.torch))
-    }; tfjs-wasm + OpenBLAS / PyTorch: ${
-      perItemRatio(asRate(r.train.tfjsBlas), asRate(r.train.torch))
-    } (what \`deno task pretrain\` runs where OpenBLAS is installed).`,
   ];
   return lines.join("\n");
 }
-
-function asRate(r: TrainBenchResult["tfjs"]): Rate {
-  return "skipped" in r ? r : { perBatch: r.perStep, itemsPerBatch: 1, cpuSeconds: r.cpuSeconds };
-}
-
-if (import.meta.main) console.log(formatSample(await benchSample()));

@@ -1,6 +1,6 @@
 /**
  * Throughput of calibrator + frontier sampler (issue 2, point 7): samples per second through
- * SPEC 1.3 calibration and SPEC 1.4 FRS pair selection, N = 16 samples per prompt, K = 3
+ * docs/method.md §3 calibration and §4.2 FRS pair selection, N = 16 samples per prompt, K = 3
  * rewards, 1M samples by default. Three measurements in the same run:
  *
  *   baseline    a straightforward implementation: one object per sample, eq. 1.3 with one
@@ -17,6 +17,7 @@
  */
 import process from "node:process";
 import { Rng } from "../lib/rng.ts";
+import { intFlag } from "./bench_env.ts";
 import type { Group } from "../schemas/group.ts";
 import type { Scored } from "../schemas/scored.ts";
 import { calibrateGroups, CalibrateStream } from "../stages/calibrate/calibrate.ts";
@@ -81,7 +82,8 @@ function baseline(r: Float64Array, groups: number): { pairs: number; checksum: n
       const o = (g * N + i) * K;
       samples.push({ raw: [r[o]!, r[o + 1]!, r[o + 2]!], rca: [] });
     }
-    // SPEC 1.3, eq. as written: Rca_k(x_i) = 1/(N-1) sum_{j != i} sigma(r_k(x_i) - r_k(x_j))
+    // docs/method.md eq. 3.1 as written (tau = 1):
+    //   Rca_k(x_i) = 1/(N-1) sum_{j != i} sigma(r_k(x_i) - r_k(x_j))
     for (const s of samples) {
       s.rca = s.raw.map((ri, k) => {
         let t = 0;
@@ -89,7 +91,7 @@ function baseline(r: Float64Array, groups: number): { pairs: number; checksum: n
         return t / (N - 1);
       });
     }
-    // SPEC 1.4 FRS
+    // docs/method.md §4.2 FRS
     const upper = samples.filter((x) => !samples.some((y) => dominatesNaive(y.rca, x.rca)));
     const lower = samples.filter((x) => !samples.some((y) => dominatesNaive(x.rca, y.rca)));
     const plus = upper.filter((x) => !lower.includes(x));
@@ -254,12 +256,11 @@ export function formatSelect(res: SelectBenchResult): string {
 }
 
 if (import.meta.main) {
-  const at = Deno.args.indexOf("--samples");
-  const samples = at >= 0 ? Number(Deno.args[at + 1]) : 1_000_000;
-  if (!Number.isInteger(samples) || samples < N) {
-    console.error(
-      `select_bench: --samples must be an integer >= ${N}: current value is ${Deno.args[at + 1]}`,
-    );
+  let samples: number;
+  try {
+    samples = intFlag(Deno.args, "samples", 1_000_000, N);
+  } catch (err) {
+    console.error(`select_bench: ${(err as Error).message}`);
     Deno.exit(2);
   }
   console.log(formatSelect(await benchSelect(samples)));

@@ -5,17 +5,22 @@
  * markdown section; with --out DIR also writes DIR/eval.json and DIR/eval.md.
  * Exit status: 0 done, 2 bad arguments, 1 a model, reward or prompt file could not be used.
  */
-import { parseArgs } from "node:util";
-import { EVAL_DEFAULTS, mergeEvalOptions } from "../stages/evaluate/eval_options.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
+import { merge } from "../lib/config_table.ts";
+import { EVALUATE, EVALUATE_COMMAND_DEFAULTS } from "../stages/evaluate/eval_options.ts";
 import { formatEvalSection } from "../stages/evaluate/eval_report.ts";
 import { evaluateModelDirs } from "../stages/evaluate/run_eval.ts";
 
 const USAGE = `usage: capo evaluate --base DIR --tuned DIR [--out DIR] [--prompts FILE]
                      [--max-prompts N] [--seeds N] [--steps N] [--guidance G]
                      [--reward MANIFEST ...] [--no-shapeeval] [--resamples N] [--seed N]
+                     [--cache DIR]
 
-Compares a fine-tuned model with its base on the eval prompts (default ${EVAL_DEFAULTS.prompts}),
-${EVAL_DEFAULTS.seeds_per_prompt} seeds per prompt, the rewards in data/rewards/ unless --reward is given.`;
+Compares a fine-tuned model with its base on the eval prompts (default ${EVALUATE_COMMAND_DEFAULTS.prompts}),
+${EVALUATE_COMMAND_DEFAULTS.seeds_per_prompt} seeds per prompt, the rewards in data/rewards/ unless --reward is given.
+Without --max-prompts every prompt is evaluated (GenEval's full protocol); with it, that many
+prompts stratified by category. --cache DIR keeps each model's scores there and reuses them
+(e.g. runs/eval-cache, shared with capo compare).`;
 
 const NUMERIC: Record<string, string> = {
   "max-prompts": "max_prompts",
@@ -30,12 +35,13 @@ const NUMERIC: Record<string, string> = {
 export async function main(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseFlags("capo evaluate", {
       args,
       options: {
         base: { type: "string" },
         tuned: { type: "string" },
         out: { type: "string" },
+        cache: { type: "string" },
         prompts: { type: "string" },
         reward: { type: "string", multiple: true },
         "no-shapeeval": { type: "boolean", default: false },
@@ -66,7 +72,7 @@ export async function main(args: string[]): Promise<number> {
   }
   let options;
   try {
-    options = mergeEvalOptions(EVAL_DEFAULTS, raw, "capo evaluate", "");
+    options = merge(EVALUATE, EVALUATE_COMMAND_DEFAULTS, raw, "capo evaluate");
   } catch (err) {
     console.error(`capo evaluate: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -76,6 +82,7 @@ export async function main(args: string[]): Promise<number> {
     v.tuned,
     options,
     typeof v.out === "string" ? v.out : null,
+    typeof v.cache === "string" ? v.cache : null,
   );
   console.log(formatEvalSection(report));
   return 0;

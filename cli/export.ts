@@ -3,8 +3,9 @@
  * [--layout rows|diffusers] [--images base64|omit]` (pipeline/exchange/export_stage.ts).
  *
  * Arrow IPC (stream format) goes to stdout unless --out is given, for a pipe into DuckDB, polars
- * or pyarrow; Parquet and JSONL need --out and are written atomically. Exit status: 0 exported,
- * 1 the stage cannot be exported (the message says why), 2 bad arguments.
+ * or pyarrow; Parquet and JSONL need --out and are written atomically, creating a missing folder.
+ * Refused: binary Arrow to a terminal, and a stage that a live run is still writing (named).
+ * Exit status: 0 exported, 1 the stage cannot be exported (the message says why), 2 bad arguments.
  */
 import {
   EXPORT_FORMATS,
@@ -14,6 +15,7 @@ import {
   exportStage,
 } from "../pipeline/exchange/export_stage.ts";
 import { JSONL_IMAGES, type JsonlImages } from "../pipeline/exchange/jsonl_rows.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
 
 export const EXPORT_USAGE =
   `usage: capo export --run DIR --stage STAGE [--format arrow|parquet|jsonl] [--out PATH]
@@ -21,7 +23,7 @@ export const EXPORT_USAGE =
 
 Writes a complete stage (one-worker or merged) for other tools.
   --format arrow     Arrow IPC stream to stdout (or --out PATH): capo export ... | python3 ...
-  --format parquet   one Parquet file (ZSTD) at --out
+  --format parquet   one Parquet file (ZSTD) at --out (a missing folder is created)
   --format jsonl     JSON Lines at --out; --images base64 (default) or omit
   --layout rows      the stage's own columns (default); images as {bytes, path}, typed for
                      Hugging Face datasets as Image
@@ -38,32 +40,32 @@ function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[])
 }
 
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("-h") || args.includes("--help")) {
-    console.log(EXPORT_USAGE);
-    return 0;
-  }
-  let run: string | null = null;
-  let stage: string | null = null;
-  let out: string | null = null;
-  let format: ExportFormat = "arrow";
-  let layout: ExportLayout = "rows";
-  let images: JsonlImages = "base64";
+  let run: string, stage: string, out: string | null;
+  let format: ExportFormat, layout: ExportLayout, images: JsonlImages;
   try {
-    for (let i = 0; i < args.length; i += 2) {
-      const flag = args[i]!;
-      const v = args[i + 1];
-      if (v === undefined) throw new TypeError(`Cannot use ${flag} as it needs a value`);
-      if (flag === "--run") run = v;
-      else if (flag === "--stage") stage = v;
-      else if (flag === "--out") out = v;
-      else if (flag === "--format") format = oneOf(flag, v, EXPORT_FORMATS);
-      else if (flag === "--layout") layout = oneOf(flag, v, EXPORT_LAYOUTS);
-      else if (flag === "--images") images = oneOf(flag, v, JSONL_IMAGES);
-      else throw new TypeError(`Cannot use argument '${flag}' as it is not a flag of capo export`);
+    const { values } = parseFlags("capo export", {
+      args,
+      options: {
+        run: { type: "string" },
+        stage: { type: "string" },
+        format: { type: "string", default: "arrow" },
+        out: { type: "string" },
+        layout: { type: "string", default: "rows" },
+        images: { type: "string", default: "base64" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      console.log(EXPORT_USAGE);
+      return 0;
     }
-    if (run === null || stage === null) {
+    format = oneOf("--format", values.format, EXPORT_FORMATS);
+    layout = oneOf("--layout", values.layout, EXPORT_LAYOUTS);
+    images = oneOf("--images", values.images, JSONL_IMAGES);
+    if (values.run === undefined || values.stage === undefined) {
       throw new TypeError("Cannot export as --run and --stage are required");
     }
+    [run, stage, out] = [values.run, values.stage, values.out ?? null];
     if (format !== "arrow" && out === null) {
       throw new TypeError(`Cannot export ${format} without --out PATH (only arrow goes to stdout)`);
     }

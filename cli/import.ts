@@ -6,14 +6,17 @@
  * bad (the message names the file and line or row) or the run failed, 2 bad arguments,
  * 130/143 cancelled by SIGINT/SIGTERM (completed shards kept; run it again to resume).
  */
-import { BAD_IMAGE_POLICIES, type BadImagePolicy } from "../pipeline/exchange/import_stage.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
+import { BAD_IMAGE_POLICIES } from "../pipeline/exchange/import_stage.ts";
 import { type ImportOptions, runImport } from "../pipeline/exchange/import_run.ts";
 import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
 import { parseWorkShard } from "../pipeline/work_shard.ts";
 import { withShardFromEnv } from "../pipeline/scale/shard_env.ts";
+import { RESIZE_POLICIES } from "../lib/resize_rgb.ts";
 
 export const IMPORT_USAGE = `usage: capo import --input PATH [--name NAME] [--runs-dir DIR]
-                   [--on-bad-image stop|skip] [--size WxH] [--model-id ID] [--sampler S]
+                   [--on-bad-image stop|skip] [--size WxH|any] [--resize error|nearest|bilinear]
+                   [--max-image-pixels N] [--model-id ID] [--sampler S]
                    [--steps N] [--guidance G] [--shard i/n] [--shard-rows N]
 
 Imports images generated elsewhere as the Sample stage ('generate') of run <runs-dir>/<name>:
@@ -22,107 +25,109 @@ Imports images generated elsewhere as the Sample stage ('generate') of run <runs
                       .parquet file with columns prompt, image ({bytes, path} or binary), seed?
   --on-bad-image      stop (default): an unreadable image stops the import, naming the file;
                       skip: it is left out with a warning naming the file
-  --size WxH          require this image size (e.g. 32x32 for ShapeWorld's reward models)
+  --size WxH|any      require this image size; default: the size the run's model and rewards
+                      take (32x32 for ShapeWorld's); any: do not check
+  --resize MODE       an image of another size: error (default) names it; nearest or bilinear
+                      resizes it to that size and stores the resized PNG
+  --max-image-pixels N  refuse images whose header declares more pixels, before decoding them
+                      (default 16777216 = 4096x4096, far above any model's input: a small file
+                      declaring a huge image is a decompression bomb)
   --model-id, --sampler, --steps, --guidance
                       recorded in every Sample row (defaults: imported, external, 0, 0)
   --name (default), --runs-dir (runs), --shard i/n, --shard-rows N (4096): as capo run
 Images are stored as PNG (JPEGs decoded, pixels kept). Then continue with:
   deno task run --name NAME --prompts <runs-dir>/<name>/imported/prompts.txt`;
 
-function parse(args: string[]): ImportOptions {
-  const o: ImportOptions = { input: "", runsDir: "runs", name: "default" };
-  const meta: NonNullable<ImportOptions["meta"]> = {};
-  const num = (flag: string, v: string, integer: boolean) => {
-    const n = Number(v);
-    if (v.trim() === "" || !Number.isFinite(n) || (integer && (!Number.isInteger(n) || n < 0))) {
+/** The flags of capo import, in the order they are checked; each takes a value. */
+const IMPORT_OPTIONS = {
+  input: { type: "string" },
+  name: { type: "string", default: "default" },
+  "runs-dir": { type: "string", default: "runs" },
+  "on-bad-image": { type: "string" },
+  resize: { type: "string" },
+  "max-image-pixels": { type: "string" },
+  size: { type: "string" },
+  "model-id": { type: "string" },
+  sampler: { type: "string" },
+  steps: { type: "string" },
+  guidance: { type: "string" },
+  shard: { type: "string" },
+  "shard-rows": { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** `capo import`'s arguments as ImportOptions, or "help"; throws a TypeError on a bad one. */
+function parse(args: string[]): ImportOptions | "help" {
+  const { values: v } = parseFlags("capo import", {
+    args: withShardFromEnv(args).args,
+    options: IMPORT_OPTIONS,
+  });
+  if (v.help) return "help";
+  const num = (flag: string, s: string, integer: boolean, min = -Infinity) => {
+    const n = Number(s);
+    if (s.trim() === "" || !Number.isFinite(n) || (integer && (!Number.isInteger(n) || n < 0))) {
       throw new TypeError(
         `Cannot use ${flag} as it must be ${integer ? "a non-negative integer" : "a number"}: ` +
-          `current value is '${v}'`,
+          `current value is '${s}'`,
       );
+    }
+    if (n < min) {
+      throw new TypeError(`Cannot use ${flag} as it must be >= ${min}: current value is '${s}'`);
     }
     return n;
   };
-  const { args: all } = withShardFromEnv(args);
-  for (let i = 0; i < all.length; i += 2) {
-    const flag = all[i]!;
-    const v = all[i + 1];
-    if (v === undefined) throw new TypeError(`Cannot use ${flag} as it needs a value`);
-    switch (flag) {
-      case "--input":
-        o.input = v;
-        break;
-      case "--name":
-        if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v)) {
-          throw new TypeError(
-            `Cannot use --name as it must be a plain name: current value is '${v}'`,
-          );
-        }
-        o.name = v;
-        break;
-      case "--runs-dir":
-        o.runsDir = v;
-        break;
-      case "--on-bad-image":
-        if (!(BAD_IMAGE_POLICIES as readonly string[]).includes(v)) {
-          throw new TypeError(
-            `Cannot use --on-bad-image as it must be one of ${BAD_IMAGE_POLICIES.join(", ")}: ` +
-              `current value is '${v}'`,
-          );
-        }
-        o.onBadImage = v as BadImagePolicy;
-        break;
-      case "--size": {
-        const m = /^(\d+)x(\d+)$/.exec(v);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
-          throw new TypeError(
-            `Cannot use --size as it must be WxH, e.g. 32x32: current value is '${v}'`,
-          );
-        }
-        o.size = { width: Number(m[1]), height: Number(m[2]) };
-        break;
-      }
-      case "--model-id":
-        meta.model_id = v;
-        break;
-      case "--sampler":
-        meta.sampler = v;
-        break;
-      case "--steps":
-        meta.steps = num(flag, v, true);
-        break;
-      case "--guidance":
-        meta.guidance = num(flag, v, false);
-        break;
-      case "--shard":
-        o.shard = parseWorkShard(v);
-        break;
-      case "--shard-rows": {
-        const n = num(flag, v, true);
-        if (n < 1) {
-          throw new TypeError(
-            `Cannot use --shard-rows as it must be >= 1: current value is '${v}'`,
-          );
-        }
-        o.shardRows = n;
-        break;
-      }
-      default:
-        throw new TypeError(`Cannot use argument '${flag}' as it is not a flag of capo import`);
+  const oneOf = <T extends string>(flag: string, s: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(s)) {
+      throw new TypeError(
+        `Cannot use ${flag} as it must be one of ${allowed.join(", ")}: current value is '${s}'`,
+      );
     }
+    return s as T;
+  };
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(v.name)) {
+    throw new TypeError(
+      `Cannot use --name as it must be a plain name: current value is '${v.name}'`,
+    );
   }
+  const o: ImportOptions = { input: v.input ?? "", runsDir: v["runs-dir"], name: v.name };
+  if (v["on-bad-image"] !== undefined) {
+    o.onBadImage = oneOf("--on-bad-image", v["on-bad-image"], BAD_IMAGE_POLICIES);
+  }
+  if (v.resize !== undefined) o.resize = oneOf("--resize", v.resize, RESIZE_POLICIES);
+  if (v["max-image-pixels"] !== undefined) {
+    o.maxPixels = num("--max-image-pixels", v["max-image-pixels"], true, 1);
+  }
+  if (v.size === "any") o.size = null;
+  else if (v.size !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(v.size);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+      throw new TypeError(
+        `Cannot use --size as it must be WxH, e.g. 32x32: current value is '${v.size}'`,
+      );
+    }
+    o.size = { width: Number(m[1]), height: Number(m[2]) };
+  }
+  const meta: NonNullable<ImportOptions["meta"]> = {};
+  if (v["model-id"] !== undefined) meta.model_id = v["model-id"];
+  if (v.sampler !== undefined) meta.sampler = v.sampler;
+  if (v.steps !== undefined) meta.steps = num("--steps", v.steps, true);
+  if (v.guidance !== undefined) meta.guidance = num("--guidance", v.guidance, false);
+  if (v.shard !== undefined) o.shard = parseWorkShard(v.shard);
+  if (v["shard-rows"] !== undefined) o.shardRows = num("--shard-rows", v["shard-rows"], true, 1);
   if (o.input === "") throw new TypeError("Cannot import as --input PATH is required");
   o.meta = meta;
   return o;
 }
 
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("-h") || args.includes("--help")) {
-    console.log(IMPORT_USAGE);
-    return 0;
-  }
   let options: ImportOptions;
   try {
-    options = parse(args);
+    const parsed = parse(args);
+    if (parsed === "help") {
+      console.log(IMPORT_USAGE);
+      return 0;
+    }
+    options = parsed;
   } catch (err) {
     console.error(`capo import: ${(err as Error).message}\n\n${IMPORT_USAGE}`);
     return 2;

@@ -4,7 +4,10 @@
  * (pipeline/scale/merge.ts). Exit status: 0 merged, 1 a check failed (the message names the stage,
  * worker and file), 2 bad arguments.
  */
+import { parseFlags } from "../lib/parse_flags.ts";
 import { mergeRun } from "../pipeline/scale/merge.ts";
+import { acquireRunLock } from "../pipeline/run_lock.ts";
+import { exists } from "../lib/read_if_exists.ts";
 
 export const MERGE_USAGE = `usage: capo merge --run DIR [--stage STAGE ...] [--no-verify]
 
@@ -15,36 +18,39 @@ and no prompt in two workers, then writes <run>/<stage>/manifest.json listing al
   --no-verify     skip re-reading every shard's bytes against its sha256`;
 
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("-h") || args.includes("--help")) {
+  let values;
+  try {
+    ({ values } = parseFlags("capo merge", {
+      args,
+      options: {
+        run: { type: "string" },
+        stage: { type: "string", multiple: true, default: [] },
+        "no-verify": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (err) {
+    console.error(`capo merge: ${(err as Error).message}\n\n${MERGE_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
     console.log(MERGE_USAGE);
     return 0;
   }
-  let run: string | null = null;
-  const stages: string[] = [];
-  let verify = true;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "--no-verify") {
-      verify = false;
-    } else if (a === "--run" || a === "--stage") {
-      const v = args[++i];
-      if (v === undefined) {
-        console.error(`capo merge: Cannot use ${a} as it needs a value\n\n${MERGE_USAGE}`);
-        return 2;
-      }
-      if (a === "--run") run = v;
-      else stages.push(v);
-    } else {
-      console.error(`capo merge: Cannot use argument '${a}' as it is not a flag\n\n${MERGE_USAGE}`);
-      return 2;
-    }
-  }
-  if (run === null) {
+  const { run, stage: stages } = values;
+  if (run === undefined) {
     console.error(`capo merge: Cannot merge as --run is required\n\n${MERGE_USAGE}`);
     return 2;
   }
   try {
-    const merged = await mergeRun(run, { verify, ...(stages.length ? { stages } : {}) });
+    // The merge rewrites every stage's manifest: no worker of the run may be writing meanwhile.
+    await using _lock = await exists(run)
+      ? await acquireRunLock(run, { command: "capo merge" })
+      : null;
+    const merged = await mergeRun(run, {
+      verify: !values["no-verify"],
+      ...(stages.length ? { stages } : {}),
+    });
     for (const m of merged) {
       console.log(
         `merged ${m.stage}: ${m.count} workers, ${m.manifest.shards.length} shards, ` +

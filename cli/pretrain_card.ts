@@ -26,29 +26,35 @@ import { contactSheet, formatEvalTable, loadPrompts } from "../shapeworld/mod.ts
 
 const log = logger("pretrain");
 
-export function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith("--")) {
-    throw new TypeError(`Cannot parse ${name} as it needs a value`);
-  }
-  return v;
-}
+/** The flags these modes read; cli/pretrain.ts parses them (each a string when given). */
+type Flag =
+  | "snapshot"
+  | "out"
+  | "evaluate"
+  | "run"
+  | "name"
+  | "sweep"
+  | "model"
+  | "seeds-per-prompt"
+  | "steps"
+  | "guidance"
+  | "threads"
+  | "limit";
+export type PretrainFlags = Readonly<Partial<Record<Flag, string>>>;
 
-function numFlag(args: string[], name: string, dflt: number): number {
-  const v = flag(args, name);
+function numFlag(f: PretrainFlags, name: Flag, dflt: number): number {
+  const v = f[name];
   if (v === undefined) return dflt;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) {
-    throw new RangeError(`Cannot parse ${name} as a positive number: current value is ${v}`);
+    throw new RangeError(`Cannot parse --${name} as a positive number: current value is ${v}`);
   }
   return n;
 }
 
-export async function snapshot(args: string[]): Promise<number> {
-  const dir = flag(args, "--snapshot")!;
-  const run = flag(args, "--out");
+export async function snapshot(f: PretrainFlags): Promise<number> {
+  const dir = f.snapshot!;
+  const run = f.out;
   if (!run) throw new TypeError("Cannot snapshot as --out <run dir> is required");
   const s = await loadCheckpoint(`${run}/checkpoint.safetensors`);
   await saveModel(dir, s.model, s.ema);
@@ -65,26 +71,26 @@ function hardware(): string {
   } catch {
     // no --allow-sys: keep the generic description
   }
-  return `1 core of ${cpu}, tfjs wasm backend (single thread), matMul through OpenBLAS where ` +
-    `installed (models/blas_matmul.ts; which steps used it: data/checkpoints/<run>/notes.md)`;
+  return `${cpu}, onnxruntime training graph (models/onnx/grad/; the shipped bases were ` +
+    `trained on tfjs-wasm: data/checkpoints/<run>/notes.md)`;
 }
 
-export async function sweep(args: string[]): Promise<number> {
-  const scales = flag(args, "--sweep")!.split(",").map(Number);
+export async function sweep(f: PretrainFlags): Promise<number> {
+  const scales = f.sweep!.split(",").map(Number);
   if (scales.some((g) => !Number.isFinite(g))) {
     throw new RangeError(
-      `Cannot parse --sweep as comma-separated numbers: current value is ${flag(args, "--sweep")}`,
+      `Cannot parse --sweep as comma-separated numbers: current value is ${f.sweep}`,
     );
   }
-  const dir = flag(args, "--model");
+  const dir = f.model;
   if (!dir) throw new TypeError("Cannot sweep as --model <dir> is required");
-  const sampler = await Sampler.load(dir, { intraOpThreads: numFlag(args, "--threads", 1) });
-  const prompts = loadPrompts("train").slice(0, numFlag(args, "--limit", 100));
+  const sampler = await Sampler.load(dir, { intraOpThreads: numFlag(f, "threads", 1) });
+  const prompts = loadPrompts("train").slice(0, numFlag(f, "limit", 100));
   const rows = [];
   for (const g of scales) {
     const r = await shapeEval(sampler, prompts, {
-      seedsPerPrompt: numFlag(args, "--seeds-per-prompt", 2),
-      steps: numFlag(args, "--steps", 30),
+      seedsPerPrompt: numFlag(f, "seeds-per-prompt", 2),
+      steps: numFlag(f, "steps", 30),
       guidance: g,
     });
     rows.push({ label: `guidance ${g}`, table: r.table });
@@ -95,19 +101,19 @@ export async function sweep(args: string[]): Promise<number> {
   return 0;
 }
 
-export async function evaluate(args: string[]): Promise<number> {
-  const dir = flag(args, "--evaluate")!;
-  const run = flag(args, "--run");
+export async function evaluate(f: PretrainFlags): Promise<number> {
+  const dir = f.evaluate!;
+  const run = f.run;
   if (!run) {
     throw new TypeError("Cannot evaluate as --run <run dir> (for the training cost) is required");
   }
-  const sampler = await Sampler.load(dir, { intraOpThreads: numFlag(args, "--threads", 1) });
-  const limit = numFlag(args, "--limit", Infinity);
+  const sampler = await Sampler.load(dir, { intraOpThreads: numFlag(f, "threads", 1) });
+  const limit = numFlag(f, "limit", Infinity);
   const prompts = loadPrompts("eval").slice(0, limit);
   const report = await shapeEval(sampler, prompts, {
-    seedsPerPrompt: numFlag(args, "--seeds-per-prompt", 4),
-    steps: numFlag(args, "--steps", 30),
-    guidance: numFlag(args, "--guidance", 4),
+    seedsPerPrompt: numFlag(f, "seeds-per-prompt", 4),
+    steps: numFlag(f, "steps", 30),
+    guidance: numFlag(f, "guidance", 4),
     progress: "shapeeval",
   });
   await sampler.release();
@@ -140,7 +146,7 @@ export async function evaluate(args: string[]): Promise<number> {
   const cfg = sampler.config;
   // <run>/notes.md, when present, records training history the loss log cannot show.
   const notes = await Deno.readTextFile(`${run}/notes.md`).catch(() => "");
-  const name = flag(args, "--name") ?? dir.replace(/\/+$/, "").split("/").pop()!;
+  const name = f.name ?? dir.replace(/\/+$/, "").split("/").pop()!;
   const card = modelCard({
     name,
     config: cfg,

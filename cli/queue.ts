@@ -10,6 +10,9 @@
  * connection refused), 2 bad arguments. Credentials: CAPO_NATS_* (pipeline/scale/nats_connect.ts).
  */
 import type { NatsConnection } from "@nats-io/transport-node";
+import { unknownCommand } from "../lib/unknown_command.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
+import { unknownFlag } from "../lib/unknown_flag.ts";
 import { connectionFromEnv, connectQueue } from "../pipeline/scale/nats_connect.ts";
 import { deleteQueue, queueState, submitShards } from "../pipeline/scale/queue.ts";
 
@@ -25,6 +28,14 @@ Environment: CAPO_NATS_URL, and CAPO_NATS_USER + CAPO_NATS_PASSWORD or CAPO_NATS
 
 const POSITIVE = /^\d+$/;
 
+/** Each action's flags besides --queue; each takes a positive integer. */
+const NUMBERS: Record<string, string[]> = {
+  submit: ["shards", "ack-wait-s", "max-deliver"],
+  status: [],
+  wait: ["timeout-s"],
+  delete: [],
+};
+
 interface Parsed {
   action: string;
   queue: string;
@@ -32,62 +43,68 @@ interface Parsed {
   runArgs: string[];
 }
 
-function parse(args: string[]): Parsed {
+/** `capo queue`'s arguments, or "help"; throws a TypeError (a UsageError) on a bad one. */
+function parse(args: string[]): Parsed | "help" {
   const [action, ...rest] = args;
-  const allowed: Record<string, string[]> = {
-    submit: ["--shards", "--ack-wait-s", "--max-deliver"],
-    status: [],
-    wait: ["--timeout-s"],
-    delete: [],
-  };
-  if (action === undefined || !(action in allowed)) {
-    throw new TypeError(
-      `Cannot use action '${action ?? ""}' as it must be one of ${Object.keys(allowed).join(", ")}`,
-    );
+  if (action === "-h" || action === "--help") return "help";
+  if (action === undefined || !Object.hasOwn(NUMBERS, action)) {
+    throw unknownCommand("capo queue", action ?? "", Object.keys(NUMBERS));
   }
-  const dash = rest.indexOf("--");
-  const own = dash < 0 ? rest : rest.slice(0, dash);
-  const runArgs = dash < 0 ? [] : rest.slice(dash + 1);
-  let queue: string | null = null;
+  const command = `capo queue ${action}`;
+  const { values, positionals, tokens } = parseFlags(command, {
+    args: rest,
+    options: {
+      queue: { type: "string" },
+      ...Object.fromEntries(NUMBERS[action]!.map((n) => [n, { type: "string" as const }])),
+      help: { type: "boolean", short: "h", default: false },
+    },
+    // Only after `--`: the capo run flags a submitted shard runs with.
+    allowPositionals: true,
+    tokens: true,
+  });
+  if (values.help) return "help";
+  const end = tokens.find((t) => t.kind === "option-terminator")?.index ?? rest.length;
+  const runArgs = rest.slice(end + 1);
+  if (positionals.length > runArgs.length) {
+    const flags = ["--queue", ...NUMBERS[action]!.map((n) => `--${n}`), "--help"];
+    throw unknownFlag(command, positionals[0]!, flags);
+  }
   const numbers: Record<string, number> = {};
-  for (let i = 0; i < own.length; i += 2) {
-    const flag = own[i]!;
-    const v = own[i + 1];
-    if (v === undefined) throw new TypeError(`Cannot use ${flag} as it needs a value`);
-    if (flag === "--queue") queue = v;
-    else if (allowed[action]!.includes(flag)) {
-      if (!POSITIVE.test(v) || Number(v) < 1) {
-        throw new TypeError(
-          `Cannot use ${flag} as it must be a positive integer: current value is '${v}'`,
-        );
-      }
-      numbers[flag] = Number(v);
-    } else {
+  for (const name of NUMBERS[action]!) {
+    const v = (values as Record<string, unknown>)[name];
+    if (typeof v !== "string") continue;
+    if (!POSITIVE.test(v) || Number(v) < 1) {
       throw new TypeError(
-        `Cannot use argument '${flag}' with ${action}: flags are --queue${
-          allowed[action]!.map((f) => `, ${f}`).join("")
-        }`,
+        `Cannot use --${name} as it must be a positive integer: current value is '${v}'`,
       );
     }
+    numbers[`--${name}`] = Number(v);
   }
-  if (queue === null) throw new TypeError("Cannot run capo queue as --queue is required");
+  if (values.queue === undefined) {
+    throw new TypeError("Cannot run capo queue as --queue is required");
+  }
   if (action === "submit" && numbers["--shards"] === undefined) {
     throw new TypeError("Cannot submit as --shards N is required");
   }
   if (action !== "submit" && runArgs.length > 0) {
     throw new TypeError(`Cannot pass run flags after -- to ${action}`);
   }
-  return { action, queue, numbers, runArgs };
+  return { action, queue: values.queue, numbers, runArgs };
 }
 
 export async function main(args: string[]): Promise<number> {
-  if (args.length === 0 || args.includes("-h") || args.includes("--help")) {
+  if (args.length === 0) {
     console.log(QUEUE_USAGE);
-    return args.length === 0 ? 2 : 0;
+    return 2;
   }
   let p: Parsed;
   try {
-    p = parse(args);
+    const parsed = parse(args);
+    if (parsed === "help") {
+      console.log(QUEUE_USAGE);
+      return 0;
+    }
+    p = parsed;
   } catch (err) {
     console.error(`capo queue: ${(err as Error).message}\n\n${QUEUE_USAGE}`);
     return 2;

@@ -6,9 +6,10 @@
  * (wrong credentials included), 2 bad arguments, 130/143 stopped by SIGINT/SIGTERM (its shard
  * is handed back to the queue).
  */
+import { parseFlags } from "../lib/parse_flags.ts";
 import { cancelOnSignals } from "../pipeline/cancel_on_signals.ts";
 import { logger } from "../lib/log.ts";
-import { METHOD, type MethodStage } from "../pipeline/method.ts";
+import { METHOD, type Method } from "../pipeline/method.ts";
 import { connectionFromEnv, connectQueue } from "../pipeline/scale/nats_connect.ts";
 import { runWorker } from "../pipeline/scale/worker.ts";
 
@@ -23,40 +24,44 @@ each with the capo run flags the queue carries, until every shard is done.
   --retry-ms MS     delay before a failed shard is delivered again (default 5000)
 Environment: CAPO_NATS_URL, and CAPO_NATS_USER + CAPO_NATS_PASSWORD or CAPO_NATS_NKEY_SEED[_FILE].`;
 
-/** `capo worker`, with the method's stages or (tests) another stage list. */
+/** `capo worker`, with the method or (tests) another one. */
 export async function main(
   args: string[],
-  stages: readonly MethodStage[] = METHOD,
+  method: Method = METHOD,
 ): Promise<number> {
-  if (args.includes("-h") || args.includes("--help")) {
-    console.log(WORKER_USAGE);
-    return 0;
-  }
-  let queue: string | null = null;
-  let maxShards = Infinity;
-  let pullMs = 2000;
-  let retryMs = 5000;
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i]!;
-    const v = args[++i];
-    const int = () => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : null);
-    if (flag === "--queue" && v !== undefined) queue = v;
-    else if (flag === "--max-shards" && int() !== null) maxShards = int()!;
-    else if (flag === "--pull-ms" && int() !== null && int()! >= 1000) pullMs = int()!;
-    else if (flag === "--retry-ms" && int() !== null) retryMs = int()!;
-    else {
-      console.error(
-        `capo worker: Cannot use argument '${flag}'${
-          v === undefined ? "" : ` '${v}'`
-        }: flags are --queue NAME, --max-shards N (N >= 1), --pull-ms MS (MS >= 1000, ` +
-          `JetStream's shortest pull), --retry-ms MS (MS >= 1)\n\n` +
-          WORKER_USAGE,
-      );
-      return 2;
+  let queue: string, maxShards: number, pullMs: number, retryMs: number;
+  try {
+    const { values } = parseFlags("capo worker", {
+      args,
+      options: {
+        queue: { type: "string" },
+        "max-shards": { type: "string" },
+        "pull-ms": { type: "string" },
+        "retry-ms": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      console.log(WORKER_USAGE);
+      return 0;
     }
-  }
-  if (queue === null) {
-    console.error(`capo worker: Cannot start as --queue is required\n\n${WORKER_USAGE}`);
+    // A positive integer, at least `min`; unset keeps the default.
+    const int = (flag: "max-shards" | "pull-ms" | "retry-ms", fallback: number, min = 1) => {
+      const v = values[flag];
+      if (v === undefined) return fallback;
+      if (/^\d+$/.test(v) && Number(v) >= min) return Number(v);
+      throw new TypeError(
+        `Cannot use argument '--${flag}' '${v}': flags are --queue NAME, --max-shards N ` +
+          `(N >= 1), --pull-ms MS (MS >= 1000, JetStream's shortest pull), --retry-ms MS (MS >= 1)`,
+      );
+    };
+    maxShards = int("max-shards", Infinity);
+    pullMs = int("pull-ms", 2000, 1000);
+    retryMs = int("retry-ms", 5000);
+    if (values.queue === undefined) throw new TypeError("Cannot start as --queue is required");
+    queue = values.queue;
+  } catch (err) {
+    console.error(`capo worker: ${(err as Error).message}\n\n${WORKER_USAGE}`);
     return 2;
   }
   const log = logger("worker");
@@ -73,7 +78,7 @@ export async function main(
   try {
     const r = await runWorker(nc, {
       queue,
-      stages,
+      method,
       signal: cancel.signal,
       maxShards,
       pullMs,

@@ -18,3 +18,14 @@ export async function readTextIfExists(path: string): Promise<string | null> {
   const bytes = await readFileIfExists(path);
   return bytes === null ? null : new TextDecoder().decode(bytes);
 }
+
+/** True if `path` exists (a missing `--allow-read` is an error, not a missing file). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}

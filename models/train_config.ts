@@ -2,6 +2,7 @@
  * Pretraining hyper-parameters (the `train` half of models/configs/*.json; the `model` half
  * is a ModelConfig). Each default states why.
  */
+import { learningRateAt } from "../lib/lr_schedule.ts";
 export interface TrainConfig {
   /** Seeds weight init and every per-step random draw. @default {0} */
   seed: number;
@@ -86,10 +87,24 @@ export function parseTrainConfig(raw: unknown): TrainConfig {
 
 /** Learning rate at (0-based) step: warm-up, constant, optional linear decay at the end. */
 export function learningRate(c: TrainConfig, step: number): number {
-  let lr = c.lr * Math.min(1, (step + 1) / Math.max(1, c.warmupSteps));
-  if (c.decaySteps > 0) {
-    const into = step - (c.steps - c.decaySteps);
-    if (into > 0) lr *= 1 - (1 - c.finalLrFraction) * Math.min(1, into / c.decaySteps);
-  }
-  return lr;
+  return learningRateAt(
+    {
+      lr: c.lr,
+      warmupSteps: c.warmupSteps,
+      decay: c.decaySteps > 0 ? "linear" : "constant",
+      finalFraction: c.finalLrFraction,
+      decaySteps: c.decaySteps,
+    },
+    step,
+    c.steps,
+  );
+}
+
+/**
+ * EMA decay after (0-based) step `step`: min(emaDecay, (1 + k) / (10 + k)), k = step + 1, so
+ * the average warms up over the first steps instead of starting glued to the initial weights.
+ */
+export function emaDecayAt(c: TrainConfig, step: number): number {
+  const k = step + 1;
+  return Math.min(c.emaDecay, (1 + k) / (10 + k));
 }

@@ -1,330 +1,278 @@
 /**
- * The run's one validated config: defaults (each with its reason), a JSON file (`--config`) over
- * them, then CLI flags over that. Unknown keys and bad values are rejected naming the key and
- * where it came from. The result is printed at the start of a run and stored as
- * `runs/<name>/config.json`.
- *
- * Adding a stage's options: one section in `RunConfig`, its defaults in `DEFAULTS`, and one
- * `case` in `SECTIONS` checking its keys.
+ * The run's one declarative config: every section's table (each key once, with its type,
+ * default and the reason for it; lib/config_table.ts), a JSON file (`--config`) over the
+ * defaults, then `--section.key=value` flags over that, all checked by the same `merge`. The
+ * result is printed at the start of a run and stored as `runs/<name>/config.json`. How the
+ * defaults were searched is in docs/defaults.md.
  */
-import { badKey, int, isObject, oneOf, str, unknownKey, type Where } from "../lib/config_checks.ts";
+import { parseArgs } from "node:util";
+import { unknownFlag } from "../lib/unknown_flag.ts";
 import {
-  EVAL_DEFAULTS,
-  type EvalOptions,
-  mergeEvalOptions,
-} from "../stages/evaluate/eval_options.ts";
-import {
-  mergeTrainerOptions,
-  TRAINER_DEFAULTS,
-  type TrainerOptions,
-} from "../stages/train/trainer_options.ts";
-import {
-  CALIBRATE_DEFAULTS,
-  type CalibrateConfig,
-  GENERATE_DEFAULTS,
-  type GenerateConfig,
-  mergeCalibrate,
-  mergeGenerate,
-  mergeScore,
-  mergeSelect,
-  SCORE_DEFAULTS,
-  type ScoreConfig,
-  SELECT_DEFAULTS,
-  type SelectConfig,
-} from "./method_config.ts";
+  bool,
+  custom,
+  defaultsOf,
+  describeTable,
+  flagPatch,
+  int,
+  isObject,
+  key,
+  keysOf,
+  merge,
+  oneOf,
+  orNull,
+  text,
+  type ValuesOf,
+} from "../lib/config_table.ts";
+import { CALIBRATE } from "../stages/calibrate/options.ts";
+import { EVALUATE } from "../stages/evaluate/eval_options.ts";
+import { GENERATE } from "../stages/generate/options.ts";
+import { PROMPTS } from "../stages/prompts/options.ts";
+import { SCORE } from "../stages/score/options.ts";
+import { checkSelect, SELECT } from "../stages/select/options.ts";
+import { TRAIN } from "../stages/train/trainer_options.ts";
 import { parseWorkShard, type WorkShard } from "./work_shard.ts";
-
-export type { CalibrateConfig, GenerateConfig, ScoreConfig, SelectConfig };
-
-export const PROMPT_SPLITS = ["auto", "hash", "train", "eval"] as const;
-export const PROMPT_FORMATS = ["txt", "jsonl", "csv", "parquet"] as const;
-
-export interface PromptsConfig {
-  path: string;
-  format: typeof PROMPT_FORMATS[number] | null;
-  column: string;
-  lowercase: boolean;
-  max_chars: number;
-  split: typeof PROMPT_SPLITS[number];
-  eval_fraction: number;
-  /** Only the first `limit` prompts (after normalising and de-duplicating, before sharding). */
-  limit: number | null;
-}
-
-export interface RunConfig {
-  name: string;
-  runs_dir: string;
-  prompts: PromptsConfig;
-  shard_rows: number;
-  max_in_flight: number;
-  shard: WorkShard;
-  from: string | null;
-  generate: GenerateConfig;
-  score: ScoreConfig;
-  calibrate: CalibrateConfig;
-  select: SelectConfig;
-  train: TrainerOptions;
-  evaluate: EvalOptions;
-}
-
-/*
- * Sizing of the default run: under 10 minutes end to end on 2 CPU cores. Measured with a
- * base-eps pretraining snapshot while pretraining held the other core (runs/search-snapC):
- *   generate   256 prompts x N 16 = 4096 images at 13.5 per s          303 s
- *   score      4096 images x 3 small ONNX rewards                   (in the above)
- *   calibrate, select                                                   ~1 s
- *   train      256 FRS pairs x 8 epochs / 64 pairs per step = 32 steps x 1.24 s   40 s
- *   evaluate   96 eval prompts x 2 seeds x 2 models = 384 images      28 s
- *   report     plots + contact sheets                                  3 s
- *   total                                                          ~6.3 min
- * The paper's scale (N = 16 on 100K prompts) is `prompts.limit: null` over many workers
- * (`--shard i/n`, scale/).
- */
-
-export const DEFAULTS: RunConfig = {
-  name: "default", // runs/<name>/: one directory per experiment
-  runs_dir: "runs", // deno task run may write only here (--allow-write=runs)
-  prompts: {
-    path: "data/prompts/train.txt", // the ShapeWorld train prompts shipped in data/
-    format: null, // null: from the file extension
-    column: "prompt", // the prompt column of a CSV/JSONL/Parquet file
-    lowercase: false, // ShapeWorld prompts are already lowercase; lowercasing changes ids
-    max_chars: 1000, // far above any real prompt; longer lines are skipped with a warning
-    split: "auto", // train.txt -> 'train', eval.txt -> 'eval', else by prompt-id hash
-    eval_fraction: 0.1, // only used when split is 'hash'
-    limit: 256, // the default run's budget (see the sizing above); null: every prompt
-  },
-  // ~256 prompt groups of N = 16 samples per shard: a few MB of 32x32 PNGs, large enough for
-  // Parquet to compress well, small enough that a crash loses seconds of work.
-  shard_rows: 4096,
-  // Groups queued ahead of a stage; must exceed any stage's batch of held groups.
-  max_in_flight: 256,
-  shard: { index: 0, count: 1 }, // one worker unless --shard i/n
-  from: null, // null: resume where the run stopped; a stage name: recompute after it
-  generate: GENERATE_DEFAULTS, // N 16 at 20 steps (pipeline/method_config.ts)
-  score: SCORE_DEFAULTS,
-  calibrate: CALIBRATE_DEFAULTS,
-  select: SELECT_DEFAULTS, // FRS, one pair per prompt
-  // 64 pairs per step at lr 5e-6, 8 epochs (~32 steps, ~1 min with OpenBLAS matMul), w(t) =
-  // sigmoid(-lambda_t + b) (SPEC 1.5). Searched on the shipped base-eps (step 29,000) with this
-  // run's data (256 FRS pairs), evaluated as below, win-rate % on aesthetic / alignment /
-  // preference (runs/search/s3-*.eval.md):
-  //   64 pairs, lr 5e-6, 8 epochs, w = 1                 50.0 / 58.3 / 43.8
-  //   ... weighting 'sigmoid' (this default)             57.3 / 56.8 / 65.1
-  //   ... lr 1e-5                                        38.0 / 67.2 / 38.5
-  //   ... lr 2e-6                                        46.9 / 63.0 / 47.9
-  //   ... reward_weights preference 2                    56.8 / 59.4 / 45.3
-  //   ... with DPO                                       41.1 / 60.9 / 44.8
-  // Intervals are about +-7 points (192 images). On an earlier snapshot (step 11,306) w = 1
-  // gave 68.8 / 54.2 / 45.3 and sigmoid 72.4 / 48.4 / 49.0: the better choice depends on the base.
-  train: { ...TRAINER_DEFAULTS, batch_pairs: 64, lr: 5e-6, epochs: 8, weighting: "sigmoid" },
-  evaluate: {
-    ...EVAL_DEFAULTS,
-    max_prompts: 96, // evenly spaced over eval.txt, so every category is in
-    seeds_per_prompt: 2,
-    steps: 20, // as generate.steps
-  },
-};
-
-function checkKeys(obj: Record<string, unknown>, known: object, prefix: string, where: Where) {
-  for (const k of Object.keys(obj)) {
-    if (!(k in known)) {
-      throw unknownKey(prefix + k, where, Object.keys(known).map((x) => prefix + x));
-    }
-  }
-}
-
-function mergePrompts(base: PromptsConfig, raw: unknown, where: Where): PromptsConfig {
-  if (!isObject(raw)) throw badKey("prompts", where, "an object", raw);
-  checkKeys(raw, base, "prompts.", where);
-  const out = { ...base };
-  for (const [k, v] of Object.entries(raw)) {
-    const key = `prompts.${k}`;
-    switch (k as keyof PromptsConfig) {
-      case "path":
-        out.path = str(key, v, where);
-        break;
-      case "format":
-        out.format = v === null ? null : oneOf(key, v, where, PROMPT_FORMATS);
-        break;
-      case "column":
-        out.column = str(key, v, where);
-        break;
-      case "lowercase":
-        if (typeof v !== "boolean") throw badKey(key, where, "true or false", v);
-        out.lowercase = v;
-        break;
-      case "max_chars":
-        out.max_chars = int(key, v, where, 1);
-        break;
-      case "split":
-        out.split = oneOf(key, v, where, PROMPT_SPLITS);
-        break;
-      case "eval_fraction":
-        if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw badKey(key, where, "in [0, 1]", v);
-        out.eval_fraction = v;
-        break;
-      case "limit":
-        out.limit = v === null ? null : int(key, v, where, 1);
-        break;
-    }
-  }
-  return out;
-}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const STAGE = /^[a-z][a-z0-9_-]{0,39}$/;
 
-/** `raw` (parsed JSON) over `base`; throws naming the first bad or unknown key. */
-export function mergeConfig(base: RunConfig, raw: unknown, where: Where): RunConfig {
-  if (!isObject(raw)) throw badKey("(root)", where, "a JSON object", raw);
-  checkKeys(raw, base, "", where);
-  const out: RunConfig = { ...base };
-  for (const [k, v] of Object.entries(raw)) {
-    switch (k as keyof RunConfig) {
-      case "name":
-        if (typeof v !== "string" || !NAME.test(v)) {
-          throw badKey(k, where, `a name matching ${NAME}`, v);
-        }
-        out.name = v;
-        break;
-      case "runs_dir":
-        out.runs_dir = str(k, v, where);
-        break;
-      case "prompts":
-        out.prompts = mergePrompts(base.prompts, v, where);
-        break;
-      case "shard_rows":
-        out.shard_rows = int(k, v, where, 1);
-        break;
-      case "max_in_flight":
-        out.max_in_flight = int(k, v, where, 1);
-        break;
-      case "shard":
-        out.shard = shardValue(v, where);
-        break;
-      case "from":
-        if (v !== null && (typeof v !== "string" || !STAGE.test(v))) {
-          throw badKey(k, where, "null or a stage name", v);
-        }
-        out.from = v;
-        break;
-      case "generate":
-        out.generate = mergeGenerate(base.generate, v, where);
-        break;
-      case "score":
-        out.score = mergeScore(base.score, v, where);
-        break;
-      case "calibrate":
-        out.calibrate = mergeCalibrate(base.calibrate, v, where);
-        break;
-      case "select":
-        out.select = mergeSelect(base.select, v, where);
-        break;
-      case "train":
-        out.train = mergeTrainerOptions(base.train, v, where);
-        break;
-      case "evaluate":
-        out.evaluate = mergeEvalOptions(base.evaluate, v, where);
-        break;
+const workShard = custom<WorkShard>(
+  "'i/n' or {index, count} with 0 <= i < n",
+  (v) => {
+    try {
+      if (typeof v === "string") return parseWorkShard(v);
+      if (isObject(v) && Object.keys(v).length === 2) {
+        return parseWorkShard(`${v.index}/${v.count}`);
+      }
+    } catch { /* not a shard: reported by the caller */ }
+    return undefined;
+  },
+);
+
+export const RUN = {
+  name: key(
+    text(`a name matching ${NAME}`, NAME),
+    "default",
+    "The run's directory under runs_dir",
+    "one directory per experiment",
+  ),
+  runs_dir: key(
+    text("a directory"),
+    "runs",
+    "Where runs live",
+    "the folder `deno task run` may write to (see README: --runs-dir)",
+  ),
+  prompts: PROMPTS,
+  shard_rows: key(
+    int(1),
+    4096,
+    "Rows per Parquet shard",
+    "~256 prompt groups of 16 samples: a few MB of PNGs, large enough for Parquet to compress " +
+      "well, small enough that a crash loses seconds of work",
+  ),
+  max_in_flight: key(
+    int(1),
+    256,
+    "Groups queued ahead of a stage",
+    "must exceed any stage's batch of held groups",
+  ),
+  shard: key(workShard, { index: 0, count: 1 }, "This worker's work shard 'i/n'", "one worker"),
+  from: key(
+    orNull(text("a stage name", STAGE)),
+    null,
+    "null: resume where the run stopped; a stage name: recompute every stage after it",
+    "resuming is what a restarted run wants",
+  ),
+  on_unmerged_shards: key(
+    oneOf(["stop", "recompute"]),
+    "stop",
+    "An unsharded run on a run folder whose stages hold worker shards not yet merged: 'stop' " +
+      "before any work, naming capo merge; 'recompute' the stages in this process",
+    "recomputing silently throws away the workers' work",
+  ),
+  break_lock: key(
+    bool,
+    false,
+    "Take over a run lock another host left (pipeline/run_lock.ts)",
+    "capo cannot check a process on another host, so only the user can say it is gone",
+  ),
+  generate: GENERATE,
+  score: SCORE,
+  calibrate: CALIBRATE,
+  select: SELECT,
+  train: TRAIN,
+  evaluate: EVALUATE,
+};
+
+export type RunConfig = ValuesOf<typeof RUN>;
+export type { CalibrateConfig } from "../stages/calibrate/options.ts";
+export type { GenerateConfig } from "../stages/generate/options.ts";
+export type { PromptsConfig } from "../stages/prompts/options.ts";
+export type { ScoreConfig } from "../stages/score/options.ts";
+export type { SelectConfig } from "../stages/select/options.ts";
+
+export const DEFAULTS: RunConfig = defaultsOf(RUN);
+
+/** A typed partial config, as programmatic callers pass it (any subset of any section). */
+export type ConfigPatch = {
+  [K in keyof RunConfig]?: RunConfig[K] extends WorkShard ? WorkShard | string
+    : RunConfig[K] extends object ? Partial<RunConfig[K]>
+    : RunConfig[K];
+};
+
+/** A bad argument or config value: `capo` exits 2 before anything is opened. */
+export class ConfigError extends TypeError {
+  override name = "ConfigError";
+}
+
+/** A typed partial config over `base`, checked key by key as a --config file is. */
+export function mergeConfig(base: RunConfig, patch: ConfigPatch, where: string): RunConfig {
+  return checked(mergeJson(base, patch, where), where);
+}
+
+/** The rules across keys, once every patch is merged. */
+function checked(config: RunConfig, where: string): RunConfig {
+  try {
+    checkSelect(config.select, where);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return config;
+}
+
+/** Parsed JSON over `base`, checked key by key, naming `where` in errors. */
+function mergeJson(base: RunConfig, raw: unknown, where: string): RunConfig {
+  try {
+    return merge(RUN, base, raw, where);
+  } catch (err) {
+    if (err instanceof TypeError && !(err instanceof ConfigError)) {
+      throw new ConfigError(err.message);
     }
+    throw err;
+  }
+}
+
+/** The short flags kept from before `--section.key=value` existed, and the key each sets. */
+const ALIASES: Record<string, string> = {
+  name: "name",
+  "runs-dir": "runs_dir",
+  prompts: "prompts.path",
+  shard: "shard",
+  "shard-rows": "shard_rows",
+  from: "from",
+  "break-lock": "break_lock",
+};
+
+export const RUN_USAGE = `usage: capo run [--config file.json] [--section.key=value ...]
+                [--name NAME] [--prompts PATH] [--shard i/n] [--from STAGE] [--runs-dir DIR]
+
+Runs the method on the config, prompts -> generate -> score -> calibrate -> select -> train
+(+ evaluate), with checkpoints under <runs_dir>/<name>/. The config is the defaults below, a
+--config JSON file over them, then flags over that; any key can be a flag, e.g.
+  deno task run --generate.n=8 --train.loss=dpo --calibrate.tau='{"aesthetic":0.2}'
+A restarted run resumes where it stopped; --from STAGE recomputes every stage after STAGE. A
+stage whose inputs are missing (no base model, no reward manifests) stops the run before it with
+a warning naming them; nothing stands in for it. Short flags: ${
+  Object.entries(ALIASES).map(([f, k]) => `--${f} = --${k}`).join(", ")
+}.
+
+Work shard from the environment when --shard is not given (pipeline/scale/shard_env.ts):
+CAPO_SHARD=i/n, a Slurm array, or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX +
+CAPO_SHARD_COUNT). A sharded worker runs generate..select; training runs once, unsharded,
+after capo merge.
+
+Keys (type; default), what they mean: why the default:
+${describeTable(RUN)}`;
+
+/** `capo run` arguments: an optional --config file, then flags in order. */
+export interface RunArgs {
+  config: string | null;
+  flags: { where: string; patch: Record<string, unknown> }[];
+  help: boolean;
+}
+
+/** Splits `capo run` arguments (node:util parseArgs) into the config file and key patches. */
+export function parseRunArgs(args: readonly string[]): RunArgs {
+  const { tokens } = parseArgs({
+    args: [...args],
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+    options: { help: { type: "boolean", short: "h" } },
+  });
+  const out: RunArgs = { config: null, flags: [], help: false };
+  const known = [
+    "--config",
+    "--help",
+    ...Object.keys(ALIASES).map((f) => `--${f}`),
+    ...keysOf(RUN).map(([k]) => `--${k}`),
+  ];
+  let taken = -1; // the index in `args` of a value taken by the flag before it
+  for (const t of tokens) {
+    if (t.index === taken) continue;
+    if (t.kind === "positional") {
+      throw new ConfigError(`Cannot use argument '${t.value}' as it is not a flag of capo run`);
+    }
+    if (t.kind !== "option") continue;
+    if (t.name === "help" || t.name === "h") {
+      out.help = true;
+      continue;
+    }
+    const dotted = ALIASES[t.name] ?? t.name;
+    const isKeyOrSection = keysOf(RUN).some(([k]) => k === dotted || k.startsWith(`${dotted}.`));
+    if (t.name !== "config" && !isKeyOrSection) throw unknownFlag("capo run", t.rawName, known);
+    // The value is the next argument unless that is a flag: "-3" is a value, not a flag.
+    let value = t.value;
+    const next = args[t.index + 1];
+    if (value === undefined && next !== undefined && !next.startsWith("--")) {
+      value = next;
+      taken = t.index + 1;
+    }
+    if (value === undefined && keysOf(RUN).find(([k]) => k === dotted)?.[1].type === bool) {
+      value = "true"; // a switch: --break-lock
+    }
+    if (value === undefined) throw new ConfigError(`Cannot use --${t.name} as it needs a value`);
+    if (t.name === "config") out.config = value;
+    else out.flags.push({ where: `--${t.name}`, patch: flagPatch(RUN, dotted, value) });
   }
   return out;
 }
 
-function shardValue(v: unknown, where: Where): WorkShard {
+/** Reads a --config file as a JSON patch, naming the file in any error. */
+async function readConfigFile(file: string): Promise<unknown> {
+  let text: string;
   try {
-    if (typeof v === "string") return parseWorkShard(v);
-    if (isObject(v) && Object.keys(v).length === 2) {
-      return parseWorkShard(`${v.index}/${v.count}`);
-    }
-  } catch { /* reported below */ }
-  throw badKey("shard", where, "'i/n' or {index, count} with 0 <= i < n", v);
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotFound
+      ? "no such file"
+      : err instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : err instanceof Error
+      ? err.message
+      : String(err);
+    throw new ConfigError(`Cannot read --config ${file}: ${why}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Cannot read --config ${file} as it is not valid JSON: ${err}`);
+  }
 }
 
-/** CLI flags -> config keys; a flag's value is parsed as the key's type. */
-const FLAGS: Record<string, (v: string) => unknown> = {
-  "--name": (v) => ({ name: v }),
-  "--runs-dir": (v) => ({ runs_dir: v }),
-  "--prompts": (v) => ({ prompts: { path: v } }),
-  "--shard": (v) => ({ shard: v }),
-  "--shard-rows": (v) => ({ shard_rows: /^\d+$/.test(v) ? Number(v) : v }),
-  "--from": (v) => ({ from: v }),
-};
-
-export const RUN_USAGE = `usage: capo run [--config file.json] [--name NAME] [--prompts PATH]
-                [--shard i/n] [--shard-rows N] [--runs-dir DIR] [--from STAGE]
-
-Runs the method on the config (defaults: pipeline/config.ts, printed at the start),
-  prompts -> generate -> score -> calibrate -> select -> train (+ evaluate),
-with checkpoints under <runs_dir>/<name>/. A restarted run resumes where it stopped; --from
-STAGE recomputes every stage after STAGE from its shards. A stage whose inputs are missing
-(no base model in generate.model, no reward manifests) stops the run before it with a warning
-naming them; nothing stands in for it.
-
-Config sections (--config JSON; unknown keys are errors):
-  prompts   path, format, column, lowercase, max_chars, split, eval_fraction,
-            limit (first K prompts; default 256, null for all)
-  generate  model (default data/models/base-eps), n (16), batch (64), steps (20),
-            guidance (4), eta (0), seed (0)
-  score     rewards (manifest paths; null: data/rewards/<name>.json), batch (64)
-  calibrate tau ({reward: temperature}, default 1 each)
-  select    method ('frs' | 'single' | 'sum-raw' | 'sum-calibrated'), reward (for 'single'),
-            pairs_per_prompt (1), max_retries (32), weights (null: uniform), seed (0)
-  train     the trainer's options (stages/train/trainer_options.ts): model, reference, loss, beta,
-            lr, batch_pairs, epochs, ...
-  evaluate  the evaluator's options (stages/evaluate/eval_options.ts): prompts, max_prompts,
-            seeds_per_prompt, steps, rewards, shapeeval, ...
-  shard_rows, max_in_flight, shard ('i/n'), from, name, runs_dir
-
-Work shard from the environment (when --shard is not given; pipeline/scale/shard_env.ts):
-  CAPO_SHARD=i/n; a Slurm array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, with
-  SLURM_ARRAY_TASK_MIN/STEP); a Kubernetes Indexed Job (JOB_COMPLETION_INDEX +
-  CAPO_SHARD_COUNT). A sharded worker runs generate..select on its prompts; training needs
-  every pair, so it runs once without --shard after the shards are merged (capo merge).
-
-Imported samples: a run whose generate stage was filled by capo import reads them instead
-of generating (a prompt without imported samples is an error).`;
-
-/** Parses `capo run` arguments into the config (defaults < --config file < flags). */
-export async function loadRunConfig(args: readonly string[]): Promise<RunConfig> {
-  let file: string | null = null;
-  const overrides: [string, unknown][] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf("=");
-    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = flag === arg ? undefined : arg.slice(eq + 1);
-    if (flag !== "--config" && !(flag in FLAGS)) {
-      throw new TypeError(
-        `Cannot use argument '${arg}' as it is not a flag of capo run: flags are --config, ${
-          Object.keys(FLAGS).join(", ")
-        }`,
-      );
-    }
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new TypeError(`Cannot use ${flag} as it needs a value`);
-    if (flag === "--config") file = value;
-    else overrides.push([flag, FLAGS[flag]!(value)]);
+/** `capo run` arguments -> the config (defaults < --config file < flags, in order). */
+export async function loadRunConfig(
+  args: readonly string[],
+  base: RunConfig = DEFAULTS,
+): Promise<RunConfig> {
+  const parsed = parseRunArgs(args);
+  let config = base;
+  if (parsed.config !== null) {
+    config = mergeJson(config, await readConfigFile(parsed.config), `--config ${parsed.config}`);
   }
-  let config = DEFAULTS;
-  if (file !== null) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(file);
-    } catch (err) {
-      throw new TypeError(
-        `Cannot read --config ${file}: ${err instanceof Error ? err.message : err}`,
-      );
-    }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw new TypeError(`Cannot read --config ${file} as it is not valid JSON: ${err}`);
-    }
-    config = mergeConfig(config, raw, `--config ${file}`);
-  }
-  for (const [flag, raw] of overrides) config = mergeConfig(config, raw, flag);
-  return config;
+  for (const f of parsed.flags) config = mergeJson(config, f.patch, f.where);
+  const sources = [
+    ...(parsed.config === null ? [] : [`--config ${parsed.config}`]),
+    ...parsed.flags.map((f) => f.where),
+  ];
+  return checked(config, sources.join(", ") || "defaults");
 }

@@ -1,13 +1,13 @@
 /**
- * The method's stages in order (SPEC 1 and 2), as the run builds them from its config:
+ * The method's stages in order (docs/method.md), as the run builds them from its config:
  *
  *     prompts -> generate -> score -> calibrate -> select -> train (sink, then evaluate, report)
  *
- * A stage plugs in by giving its entry a `build`; the run executes the longest prefix of
- * entries that build and then stops, naming the first that does not and why: an entry with no
- * `build` (its `missing`), or a `build` that throws `StageUnavailable` (an input such as the
- * base model or the reward models does not exist yet). Nothing stands in for a missing stage:
- * no fake images, rewards or pairs.
+ * `Method` types the chain: each entry's output record is the next one's input (Prompt ->
+ * Sample -> Scored -> Calibrated -> Pair), checked by the compiler. The run executes the longest
+ * prefix of entries that build and then stops, naming the first whose build throws
+ * `StageUnavailable` (an input such as the base model or the reward models does not exist yet)
+ * and why. Nothing stands in for a missing stage: no fake images, rewards or pairs.
  *
  * Model code (onnxruntime, tfjs) is imported inside the builds, so importing this module (as
  * the pipeline tests do) loads neither.
@@ -18,29 +18,35 @@ import { promptSourceSpec } from "../stages/prompts/spec.ts";
 import type { SinkSpec, SourceSpec, StageSpec } from "../schemas/stage_spec.ts";
 import { logger } from "../lib/log.ts";
 import { resolveRewards } from "../stages/score/reward_set.ts";
-import { exists, StageUnavailable } from "../schemas/stage_unavailable.ts";
-import { calibratedSchema } from "../schemas/calibrated.ts";
-import { pairSchema } from "../schemas/pair.ts";
-import { type CalibrateOptions, CalibrateStream } from "../stages/calibrate/calibrate.ts";
-import { type SelectPairsOptions, SelectPairsStream } from "../stages/select/select_pairs.ts";
+import { StageUnavailable } from "../schemas/stage_unavailable.ts";
+import { DATA_STAGES, STAGE_NAMES, type StageName } from "../schemas/stage_names.ts";
+import { exists } from "../lib/read_if_exists.ts";
+import { type Calibrated, calibratedSchema } from "../schemas/calibrated.ts";
+import { type Pair, pairSchema } from "../schemas/pair.ts";
+import type { Prompt } from "../schemas/prompt.ts";
+import type { Sample } from "../schemas/sample.ts";
+import type { Scored } from "../schemas/scored.ts";
+import { CalibrateStream } from "../stages/calibrate/calibrate.ts";
+import { SelectPairsStream } from "../stages/select/select_pairs.ts";
 
-export { StageUnavailable };
+export { DATA_STAGES, STAGE_NAMES, type StageName, StageUnavailable };
 
-export type MethodStage =
-  | { name: string; kind: "source"; build: (cfg: RunConfig) => Promise<SourceSpec<unknown>> }
-  | {
-    name: string;
-    kind: "stage";
-    build?: (cfg: RunConfig) => Promise<StageSpec<unknown, unknown>>;
-    /** Why the stage cannot run yet. */
-    missing?: string;
-  }
-  | {
-    name: string;
-    kind: "sink";
-    build?: (cfg: RunConfig) => Promise<SinkSpec<unknown>>;
-    missing?: string;
-  };
+/** Builds one entry of the method from the run config. */
+export type Build<S> = (cfg: RunConfig) => Promise<S>;
+
+/** The method, entry by entry; each output record type is the next entry's input. */
+export interface Method {
+  prompts: Build<SourceSpec<Prompt>>;
+  generate: Build<StageSpec<Prompt, Sample>>;
+  score: Build<StageSpec<Sample, Scored>>;
+  calibrate: Build<StageSpec<Scored, Calibrated>>;
+  select: Build<StageSpec<Calibrated, Pair>>;
+  train: Build<SinkSpec<Pair>>;
+}
+
+// Every stage name has a typed entry in Method, and every entry a name.
+STAGE_NAMES satisfies readonly (keyof Method)[];
+const _everyEntryNamed: [Exclude<keyof Method, StageName>] extends [never] ? true : false = true;
 
 /** The reward names of the run (from the manifests): the columns of score..select. */
 async function rewardNames(cfg: RunConfig): Promise<string[]> {
@@ -48,7 +54,7 @@ async function rewardNames(cfg: RunConfig): Promise<string[]> {
 }
 
 /**
- * tau per reward: the run config's, else the reward manifest's suggestion, else 1 (SPEC 1.3).
+ * tau per reward: the run config's, else the reward manifest's suggestion, else 1.
  * A config tau for a reward the run does not score is left in, so CalibrateStream rejects it.
  */
 async function calibrationTau(cfg: RunConfig): Promise<Record<string, number>> {
@@ -57,10 +63,10 @@ async function calibrationTau(cfg: RunConfig): Promise<Record<string, number>> {
   return { ...tau, ...cfg.calibrate.tau };
 }
 
-async function calibrateSpec(cfg: RunConfig): Promise<StageSpec<unknown, unknown>> {
+async function calibrateSpec(cfg: RunConfig): Promise<StageSpec<Scored, Calibrated>> {
   const rewards = await rewardNames(cfg);
   const tau = await calibrationTau(cfg);
-  const options: CalibrateOptions = { rewards, tau };
+  const options = { rewards, tau };
   new CalibrateStream(options); // checks tau against the rewards before any stage runs
   return {
     name: "calibrate",
@@ -68,28 +74,19 @@ async function calibrateSpec(cfg: RunConfig): Promise<StageSpec<unknown, unknown
     // The resolved tau is hashed: editing a manifest's tau invalidates calibrate and after.
     config: { rewards, tau: Object.fromEntries(rewards.map((k) => [k, tau[k] ?? 1])) },
     create: () => new CalibrateStream(options),
-  } as StageSpec<unknown, unknown>;
+  };
 }
 
-async function selectSpec(cfg: RunConfig): Promise<StageSpec<unknown, unknown>> {
+async function selectSpec(cfg: RunConfig): Promise<StageSpec<Calibrated, Pair>> {
   const rewards = await rewardNames(cfg);
-  const s = cfg.select;
-  const options: SelectPairsOptions = {
-    method: s.method,
-    rewards,
-    pairsPerPrompt: s.pairs_per_prompt,
-    maxRetries: s.max_retries,
-    seed: s.seed,
-  };
-  if (s.reward !== null) options.reward = s.reward;
-  if (s.weights !== null) options.weights = s.weights;
+  const options = { ...cfg.select, rewards };
   new SelectPairsStream(options); // checks method, reward and weights before any stage runs
   return {
     name: "select",
     outputSchema: pairSchema(rewards),
-    config: { ...s, rewards },
+    config: options,
     create: () => new SelectPairsStream(options),
-  } as StageSpec<unknown, unknown>;
+  };
 }
 
 /** StageUnavailable unless `dir` holds a model (checked before any model code is imported). */
@@ -103,7 +100,7 @@ async function requireBaseModel(dir: string, key: string): Promise<void> {
   }
 }
 
-async function trainSink(cfg: RunConfig): Promise<SinkSpec<unknown>> {
+async function trainSink(cfg: RunConfig): Promise<SinkSpec<Pair>> {
   const model = cfg.train.model;
   await requireBaseModel(model, "train.model");
   if (model !== cfg.generate.model) {
@@ -123,69 +120,85 @@ async function trainSink(cfg: RunConfig): Promise<SinkSpec<unknown>> {
       ctx.signal.throwIfAborted();
       await writeRunReport(ctx.runDir, { config: cfg });
     },
-  }) as SinkSpec<unknown>;
+  });
 }
 
-export const METHOD: MethodStage[] = [
-  { name: "prompts", kind: "source", build: (cfg) => promptSourceSpec(cfg.prompts) },
-  {
-    name: "generate",
-    kind: "stage",
-    build: async (cfg) => {
-      await requireBaseModel(cfg.generate.model, "generate.model");
-      const { generateSpec } = await import("../stages/generate/spec.ts");
-      return await generateSpec(cfg.generate) as StageSpec<unknown, unknown>;
-    },
+export const METHOD: Method = {
+  prompts: (cfg) => promptSourceSpec(cfg.prompts),
+  generate: async (cfg) => {
+    await requireBaseModel(cfg.generate.model, "generate.model");
+    const { generateSpec } = await import("../stages/generate/spec.ts");
+    return await generateSpec(cfg.generate);
   },
-  {
-    name: "score",
-    kind: "stage",
-    build: async (cfg) => {
-      await resolveRewards(cfg.score); // StageUnavailable before onnxruntime is loaded
-      const { scoreSpec } = await import("../stages/score/spec.ts");
-      return await scoreSpec(cfg.score) as StageSpec<unknown, unknown>;
-    },
+  score: async (cfg) => {
+    await resolveRewards(cfg.score); // StageUnavailable before onnxruntime is loaded
+    const { scoreSpec } = await import("../stages/score/spec.ts");
+    return await scoreSpec(cfg.score);
   },
-  { name: "calibrate", kind: "stage", build: calibrateSpec },
-  { name: "select", kind: "stage", build: selectSpec },
-  { name: "train", kind: "sink", build: trainSink },
-];
+  calibrate: calibrateSpec,
+  select: selectSpec,
+  train: trainSink,
+};
+
+/**
+ * Checks what the config says about the rewards against their manifests (JSON only, no model):
+ * a calibrate.tau, select.reward, select.weights or train.reward_weights entry naming a reward
+ * the run does not score is a config error. Silent when the manifests are not there yet (the
+ * run then stops before score, naming them).
+ */
+export async function checkRewardKeys(cfg: RunConfig): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await rewardNames(cfg);
+  } catch (err) {
+    if (err instanceof StageUnavailable) return null;
+    throw err;
+  }
+  const named: [string, string[]][] = [
+    ["calibrate.tau", Object.keys(cfg.calibrate.tau)],
+    ["select.reward", cfg.select.reward === null ? [] : [cfg.select.reward]],
+    ["select.weights", Object.keys(cfg.select.weights ?? {})],
+    ["train.reward_weights", Object.keys(cfg.train.reward_weights ?? {})],
+  ];
+  for (const [key, rewards] of named) {
+    const unknown = rewards.filter((r) => !names.includes(r));
+    if (unknown.length > 0) {
+      return `Cannot use config key '${key}' as it names ${
+        unknown.map((r) => `'${r}'`).join(", ")
+      }, which the run does not score: its rewards are ${names.join(", ")} (score.rewards)`;
+    }
+  }
+  return null;
+}
 
 export interface BuiltPlan {
   plan: RunPlan;
-  /** The first stage that could not be built, and why; null if the whole method runs. */
-  stoppedBefore: { name: string; reason: string } | null;
+  /** The first stage that could not be built, and why; null if every stage asked for runs. */
+  stoppedBefore: { name: StageName; reason: string } | null;
 }
 
-/** Builds the runnable prefix of `stages` (default: METHOD) for a config. */
+/** Builds the runnable prefix of `method`, up to and including stage `upTo`. */
 export async function buildPlan(
   cfg: RunConfig,
-  stages: readonly MethodStage[] = METHOD,
+  method: Method = METHOD,
+  upTo: StageName = "train",
 ): Promise<BuiltPlan> {
-  const [first, ...rest] = stages;
-  if (first?.kind !== "source") {
-    throw new TypeError("Cannot build a run whose first stage is not a source");
-  }
-  const plan: RunPlan = { source: await first.build(cfg), stages: [] };
-  for (const entry of rest) {
-    if (entry.kind === "source") {
-      throw new TypeError(`Cannot build a run with a second source '${entry.name}'`);
-    }
-    if (!entry.build) {
-      return {
-        plan,
-        stoppedBefore: { name: entry.name, reason: entry.missing ?? "it is not implemented" },
-      };
-    }
+  const last = STAGE_NAMES.indexOf(upTo);
+  const plan: RunPlan = { source: await method.prompts(cfg), stages: [] };
+  const steps: [StageName, () => Promise<void>][] = [
+    ["generate", async () => void plan.stages.push(await method.generate(cfg))],
+    ["score", async () => void plan.stages.push(await method.score(cfg))],
+    ["calibrate", async () => void plan.stages.push(await method.calibrate(cfg))],
+    ["select", async () => void plan.stages.push(await method.select(cfg))],
+    ["train", async () => void (plan.sink = await method.train(cfg))],
+  ];
+  for (const [name, build] of steps) {
+    if (STAGE_NAMES.indexOf(name) > last) break;
     try {
-      if (entry.kind === "sink") {
-        plan.sink = await entry.build(cfg);
-        return { plan, stoppedBefore: null };
-      }
-      plan.stages.push(await entry.build(cfg));
+      await build();
     } catch (err) {
       if (!(err instanceof StageUnavailable)) throw err;
-      return { plan, stoppedBefore: { name: entry.name, reason: err.message } };
+      return { plan, stoppedBefore: { name, reason: err.message } };
     }
   }
   return { plan, stoppedBefore: null };

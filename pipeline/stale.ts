@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { isShardOf, manifestName } from "./manifest.ts";
-import { exists } from "../schemas/stage_unavailable.ts";
+import { exists } from "../lib/read_if_exists.ts";
 import type { WorkShard } from "./work_shard.ts";
 
 /** Moves a stage's manifest and shards (of this work shard) aside; returns where they went. */

@@ -6,14 +6,3 @@
 export class StageUnavailable extends Error {
   override name = "StageUnavailable";
 }
-
-/** True if `path` exists (a missing `--allow-read` is an error, not a missing file). */
-export async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}

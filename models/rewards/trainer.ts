@@ -10,6 +10,7 @@
  *                  L = sum M (softplus(d_ij) - Y_ij d_ij) / sum M,
  *                  i.e. -log sigmoid(d_ij) when i was preferred (Bradley & Terry 1952)
  */
+import { learningRateAt } from "../../lib/lr_schedule.ts";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../../lib/rng.ts";
 import { AdamW } from "../adamw.ts";
@@ -51,11 +52,17 @@ export function objectiveLoss(
 
 /** Learning rate at `step` (0-based): linear warm-up, then cosine to lr * finalLrFraction. */
 export function learningRate(t: RewardTrainConfig, step: number): number {
-  if (step < t.warmupSteps) return (t.lr * (step + 1)) / t.warmupSteps;
-  const span = Math.max(1, t.steps - t.warmupSteps);
-  const p = Math.min(1, (step - t.warmupSteps) / span);
-  const floor = t.lr * t.finalLrFraction;
-  return floor + (t.lr - floor) * 0.5 * (1 + Math.cos(Math.PI * p));
+  return learningRateAt(
+    {
+      lr: t.lr,
+      warmupSteps: t.warmupSteps,
+      decay: "cosine",
+      finalFraction: t.finalLrFraction,
+      decaySteps: 0,
+    },
+    step,
+    t.steps,
+  );
 }
 
 export interface StepResult {

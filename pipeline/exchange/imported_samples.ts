@@ -6,7 +6,7 @@
  * since capo has no images for it.
  */
 import { join } from "node:path";
-import type { MethodStage } from "../method.ts";
+import type { Method, StageName } from "../method.ts";
 import type { JsonValue } from "../../schemas/stage_spec.ts";
 import type { Group } from "../../schemas/group.ts";
 import type { Prompt } from "../../schemas/prompt.ts";
@@ -29,20 +29,14 @@ export async function importedConfig(runDir: string, stage: string): Promise<Jso
   return imported ? config : null;
 }
 
-/** `stages` with the Sample stage (the entry after the source) replaced if it was imported. */
-export async function withImportedSamples(
-  stages: readonly MethodStage[],
-  runDir: string,
-): Promise<readonly MethodStage[]> {
-  const entry = stages[1];
-  if (entry === undefined || entry.kind !== "stage") return stages;
-  const config = await importedConfig(runDir, entry.name);
-  if (config === null) return stages;
-  const name = entry.name;
-  const imported: MethodStage = {
-    name,
-    kind: "stage",
-    build: () =>
+/** `method` with its Sample stage (generate) replaced if this run's samples were imported. */
+export async function withImportedSamples(method: Method, runDir: string): Promise<Method> {
+  const name: StageName = "generate";
+  const config = await importedConfig(runDir, name);
+  if (config === null) return method;
+  return {
+    ...method,
+    generate: () =>
       Promise.resolve({
         name,
         outputSchema: SampleSchema,
@@ -59,5 +53,4 @@ export async function withImportedSamples(
           }),
       }),
   };
-  return [stages[0]!, imported, ...stages.slice(2)];
 }

@@ -5,7 +5,13 @@
  */
 import { join } from "node:path";
 import { Sampler } from "../../models/sampler.ts";
-import type { SamplerPair } from "./run_report.ts";
+import type { ImageSampler } from "../../stages/evaluate/compare_models.ts";
+
+export interface SamplerPair {
+  base: ImageSampler;
+  tuned: ImageSampler;
+  release(): Promise<void>;
+}
 
 /** A clear error naming the file when `dir` holds no model (paths come from eval.json). */
 async function requireModel(dir: string, role: string): Promise<void> {

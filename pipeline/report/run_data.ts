@@ -6,6 +6,8 @@
  *     calibrate/, select/  Parquet shards: calibrated rewards of every sample, selected pairs
  *     train/log.jsonl      the trainer's per-step metrics (stages/train/fine_tune.ts)
  *     eval/eval.json       the evaluation (stages/evaluate/eval_report.ts)
+ *     generate/manifest.json, imported/source.json  whether the samples were imported
+ *                          (sample_origin.ts)
  *
  * A missing input is a TypeError naming the file and what produces it.
  */
@@ -20,9 +22,11 @@ import { listStages, scanStage } from "../scale/stage_scan.ts";
 import type { StepMetrics } from "../../stages/train/preference_trainer.ts";
 import { parseTrainLog } from "../../stages/train/train_log.ts";
 import { readTextIfExists } from "../../lib/read_if_exists.ts";
+import { type ImportedSamples, readImportedSamples } from "./sample_origin.ts";
+import { DATA_STAGES } from "../../schemas/stage_names.ts";
 
 /** The method's stages in run order (others a run holds are listed after them). */
-export const STAGE_ORDER = ["prompts", "generate", "score", "calibrate", "select"] as const;
+export const STAGE_ORDER = DATA_STAGES;
 
 /** eval.json as stored: one written before per-image scores were kept has none. */
 export type StoredEval = Omit<EvalReport, "per_image"> & { per_image?: PerImageScores };
@@ -63,6 +67,8 @@ export interface RunData {
   /** train/summary.json if present (steps, pairs, options). */
   trainSummary: Record<string, unknown> | null;
   eval: StoredEval;
+  /** The samples' origin when `capo import` made them (no generator ran); null otherwise. */
+  imported: ImportedSamples | null;
 }
 
 /** The files the report cannot do without, each with what writes it. */
@@ -141,6 +147,7 @@ export async function readRunData(runDir: string, config?: unknown): Promise<Run
     trainLog,
     trainSummary,
     eval: evalReport,
+    imported: await readImportedSamples(runDir),
   };
 }
 

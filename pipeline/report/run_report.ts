@@ -1,7 +1,8 @@
 /**
  * Writes a run's report: `<run>/report.md` with its tables, and the figures under
  * `<run>/report/` (each PNG written atomically, report.md last, so a report.md never links a
- * PNG that is not there):
+ * PNG that is not there; figures of an earlier report that this one does not draw are removed
+ * after it, e.g. the contact sheets on a rerun with `--no-samples`):
  *
  *     report/win_rates.png             win-rate per reward with its interval, 50% line
  *     report/reward_distributions.png  base vs tuned scores per reward (eval images)
@@ -13,7 +14,7 @@
  * only then); `contactSheets: false` skips them.
  */
 import { join } from "node:path";
-import type { ImageSampler } from "../../stages/evaluate/compare_models.ts";
+import type { SamplerPair } from "./model_samplers.ts";
 import { readEvalPrompts } from "../../stages/evaluate/eval_inputs.ts";
 import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import { logger } from "../../lib/log.ts";
@@ -24,12 +25,6 @@ import { type Figure, figurePng } from "./plot.ts";
 import { field, readRunData, type RunData } from "./run_data.ts";
 
 const log = logger("report");
-
-export interface SamplerPair {
-  base: ImageSampler;
-  tuned: ImageSampler;
-  release(): Promise<void>;
-}
 
 export interface RunReportOptions {
   /** Sample base vs tuned contact sheets. @default {true} */
@@ -51,6 +46,8 @@ export interface RunReportResult {
   path: string;
   /** Every PNG written, as paths. */
   pngs: string[];
+  /** Figures of an earlier report that this one did not write, removed, as paths. */
+  removed: string[];
 }
 
 /** The eval prompts: eval.json's own list, else the config's prompt file (older eval.json). */
@@ -144,6 +141,25 @@ export async function writeRunReport(
   }
   const path = join(runDir, "report.md");
   await writeFileAtomic(path, formatRunReport(d, files));
-  log.info(`report written to ${path}`, { pngs: pngs.length });
-  return { path, pngs };
+  // After report.md, which no longer links them: an earlier report's figures that this one did
+  // not draw (contact sheets after --no-samples or fewer --seeds, a figure without data now).
+  const removed = await removeStaleFigures(outDir, pngs);
+  log.info(`report written to ${path}`, { pngs: pngs.length, removed: removed.length });
+  return { path, pngs, removed };
+}
+
+/** The PNG names this module writes into report/; any other file there is left alone. */
+const FIGURE_FILE =
+  /^(win_rates|reward_distributions|pareto_fronts|training|samples_seed\d+)\.png$/;
+
+/** Removes report figures in `outDir` not among `kept`; returns their paths. */
+async function removeStaleFigures(outDir: string, kept: readonly string[]): Promise<string[]> {
+  const keep = new Set(kept);
+  const stale: string[] = [];
+  for await (const e of Deno.readDir(outDir)) {
+    const path = join(outDir, e.name);
+    if (e.isFile && FIGURE_FILE.test(e.name) && !keep.has(path)) stale.push(path);
+  }
+  for (const p of stale.sort()) await Deno.remove(p);
+  return stale;
 }

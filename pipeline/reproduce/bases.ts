@@ -5,7 +5,7 @@
  * replaced by another model.
  */
 import { join } from "node:path";
-import { exists } from "../../schemas/stage_unavailable.ts";
+import { exists } from "../../lib/read_if_exists.ts";
 
 export const BASES = ["eps", "flow"] as const;
 export type BaseName = typeof BASES[number];

@@ -5,8 +5,8 @@
  * regenerates them, with the same seeds). A soup cell is `capo soup` of its inputs' models then
  * `capo evaluate` against the base with the run cells' evaluation options.
  */
-import { join } from "node:path";
-import { EVAL_DEFAULTS, type EvalOptions } from "../../stages/evaluate/eval_options.ts";
+import { dirname, join } from "node:path";
+import { type EvalOptions, EVALUATE_COMMAND_DEFAULTS } from "../../stages/evaluate/eval_options.ts";
 
 /** `deno run` with the permissions of the reproduce task (tasks for soup/evaluate do not exist). */
 export const CAPO =
@@ -20,10 +20,10 @@ export function runRerunLine(cellDir: string): string {
 /** `capo evaluate` flags giving exactly `o` (throws for options it has no flag for). */
 export function evaluateFlags(o: EvalOptions): string[] {
   for (const key of ["seed_base", "level", "shapeeval"] as const) {
-    if (o[key] !== EVAL_DEFAULTS[key]) {
+    if (o[key] !== EVALUATE_COMMAND_DEFAULTS[key]) {
       throw new RangeError(
         `Cannot write a capo evaluate line for evaluate.${key} as it has no flag: current ` +
-          `value is ${o[key]}, the command's is ${EVAL_DEFAULTS[key]}`,
+          `value is ${o[key]}, the command's is ${EVALUATE_COMMAND_DEFAULTS[key]}`,
       );
     }
   }
@@ -54,10 +54,12 @@ export function soupRerunLine(
   o: EvalOptions,
 ): string {
   const model = join(cellDir, "model");
+  // The cells' shared score cache (stages/evaluate/run_eval.ts evalCacheDir).
+  const cache = o.cache ? ` --cache ${join(dirname(cellDir), "eval-cache")}` : "";
   return [
     `${CAPO} soup --out ${model} ${inputModels.join(" ")}`,
     `${CAPO} evaluate --base ${baseModel} --tuned ${model} --out ${join(cellDir, "eval")} ${
       evaluateFlags(o).join(" ")
-    }`,
+    }${cache}`,
   ].join(" && ");
 }

@@ -15,8 +15,11 @@ import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import type { RunConfig } from "../config.ts";
 import type { EvalReport } from "../../stages/evaluate/eval_report.ts";
 import { RESULT_FORMAT, writeCellResult } from "./cell_result.ts";
+import { winPerPrompt } from "./seed_aggregate.ts";
 import type { PlannedBase, PlannedCell, SoupConfig } from "./plan_base.ts";
-import { runConfig } from "./run_config.ts";
+import { driveRun } from "../drive_run.ts";
+import type { StageName } from "../method.ts";
+import type { RunResult } from "../runner.ts";
 import { shareUpstream } from "./share_upstream.ts";
 import { type TrainDiagnostics, trainDiagnostics } from "./train_diagnostics.ts";
 
@@ -35,16 +38,17 @@ async function record(
   train: { pairs: number; steps: number } | null,
   training: TrainDiagnostics | null,
 ): Promise<void> {
-  const full = await readJson<EvalReport & { per_image?: unknown }>(
+  const full = await readJson<EvalReport>(
     join(c.dir, "eval", "eval.json"),
     "the evaluation",
   );
-  // Per-image scores stay in the cell's eval.json; the result keeps the tables' numbers.
+  // Per-image scores stay in the cell's eval.json; the result keeps the tables' numbers and
+  // the per-prompt wins that aggregate training seeds.
   const { per_image: _perImage, ...report } = full;
   await writeCellResult(c.dir, {
     format: RESULT_FORMAT,
     base: base.base,
-    cell: c.cell.name,
+    cell: c.name,
     identity: c.identity,
     seconds: (performance.now() - t0) / 1000,
     pairs: train?.pairs ?? null,
@@ -52,8 +56,24 @@ async function record(
     rerun: c.rerun,
     eval: report,
     training,
+    win_per_prompt: winPerPrompt(full),
     finished: new Date().toISOString(),
   });
+}
+
+/**
+ * Runs one config through the run driver to its end: unlike `capo run`, a stage that cannot be
+ * built (no base model, no reward manifests) is an error, since a cell must run to its end. A
+ * failed stage throws; a cancel is returned.
+ */
+export async function runToEnd(
+  cfg: RunConfig,
+  signal: AbortSignal,
+  upTo: StageName = "train",
+): Promise<RunResult> {
+  const result = await driveRun(cfg, { upTo, unavailable: "error", signal });
+  if (result.status === "failed") throw result.error ?? new Error(result.summary);
+  return result;
 }
 
 export async function runCell(
@@ -65,7 +85,7 @@ export async function runCell(
   await Deno.mkdir(c.dir, { recursive: true });
   if (c.cell.kind === "run") {
     await shareUpstream(join(base.dir, "upstream"), c.dir);
-    const result = await runConfig(c.config as RunConfig, signal);
+    const result = await runToEnd(c.config as RunConfig, signal);
     if (result.status === "cancelled") return false;
     const train = await readJson<{ pairs: number; steps: number; options: { beta: number } }>(
       join(c.dir, "train", "summary.json"),
@@ -85,8 +105,14 @@ export async function runCell(
   const { soupModels } = await import("../../stages/train/soup.ts");
   await soupModels(soup.inputs, soup.out, { onnx: true });
   if (signal.aborted) return false;
-  const { evaluateModelDirs } = await import("../../stages/evaluate/run_eval.ts");
-  await evaluateModelDirs(soup.base_model, soup.out, soup.evaluate, join(c.dir, "eval"));
+  const { evaluateModelDirs, evalCacheDir } = await import("../../stages/evaluate/run_eval.ts");
+  await evaluateModelDirs(
+    soup.base_model,
+    soup.out,
+    soup.evaluate,
+    join(c.dir, "eval"),
+    soup.evaluate.cache ? evalCacheDir(c.dir) : null,
+  );
   await record(base, c, t0, null, null);
   return true;
 }

@@ -9,31 +9,24 @@
  *    the single-reward cells it averages). A failed cell is reported and the others go on.
  * 4. After every cell, and at the end, rewrite `<out>/reproduce.{md,json}` from every cell of
  *    every base that is complete on disk (atomically).
- * The evaluation samples the base model in every cell (stages/evaluate/compare_models.ts draws base and
- * tuned together, chunk by chunk); with the same seeds its images and scores are identical
- * across cells, which the report checks.
+ * The base model is sampled and scored once per base: every cell's evaluation reads its scores
+ * from `<out>/<base>/eval-cache/` (evaluate.cache, stages/evaluate/score_cache.ts), keyed by
+ * the base's weights, prompts, seeds, sampler settings and rewards; the report checks that the
+ * base's means agree across cells.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import { logger } from "../../lib/log.ts";
-import { METHOD } from "../method.ts";
 import { type BaseName, BASES } from "./bases.ts";
-import type { Size } from "./cell_config.ts";
+import { seedName, type Size } from "./cell_config.ts";
 import { readCellResult } from "./cell_result.ts";
 import { selectCells, type SumVariant } from "./cells.ts";
 import { baseReport, planBase, type PlannedBase } from "./plan_base.ts";
 import { type ReproduceReport, writeReport } from "./report.ts";
-import { runCell } from "./run_cell.ts";
-import { runConfig } from "./run_config.ts";
-import { SHARED_STAGES } from "./share_upstream.ts";
+import { runCell, runToEnd } from "./run_cell.ts";
+import { SHARED_STAGES, SHARED_UP_TO } from "./share_upstream.ts";
 
 const log = logger("reproduce");
-
-/** The method's first stages, up to score: the part every cell of a base shares. */
-const SHARED_METHOD = METHOD.slice(0, SHARED_STAGES.length);
-if (SHARED_METHOD.map((s) => s.name).join() !== SHARED_STAGES.join()) {
-  throw new Error(`reproduce: the method's first stages are not ${SHARED_STAGES.join(", ")}`);
-}
 
 export interface ReproduceOptions {
   size: Size;
@@ -45,6 +38,8 @@ export interface ReproduceOptions {
   /** Where cells and the report go. */
   out: string;
   sum: SumVariant;
+  /** Training seeds per cell (select.seed and train.seed offset by 0 .. seeds - 1). @default {1} */
+  seeds?: number;
   /** Only regenerate the report from the cells on disk. */
   reportOnly: boolean;
   signal: AbortSignal;
@@ -60,7 +55,14 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
   const plans: PlannedBase[] = [];
   for (const base of BASES) {
     plans.push(
-      await planBase({ base, model: o.models[base], out: o.out, size: o.size, sum: o.sum }),
+      await planBase({
+        base,
+        model: o.models[base],
+        out: o.out,
+        size: o.size,
+        sum: o.sum,
+        seeds: o.seeds ?? 1,
+      }),
     );
   }
   const report = (): ReproduceReport => ({
@@ -78,12 +80,15 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
       log.warn(`${p.base} base not run: ${p.missing}`);
       continue;
     }
-    const todo = selectCells(p.cells.map((c) => c.cell), o.only)
-      .map((cell) => p.cells.find((c) => c.cell === cell)!)
-      .filter((c) => c.status !== "done");
+    // Every training seed of the selected cells, seed by seed (soups after their inputs).
+    const chosen = new Set(
+      selectCells([...new Map(p.cells.map((c) => [c.cell.name, c.cell])).values()], o.only)
+        .map((cell) => cell.name),
+    );
+    const todo = p.cells.filter((c) => chosen.has(c.cell.name) && c.status !== "done");
     for (const c of p.cells) {
-      if (c.status === "done" && (o.only === null || o.only.includes(c.cell.name))) {
-        log.info(`${p.base}/${c.cell.name}: done, skipped (${c.dir}/result.json)`);
+      if (c.status === "done" && chosen.has(c.cell.name)) {
+        log.info(`${p.base}/${c.name}: done, skipped (${c.dir}/result.json)`);
       }
     }
     if (todo.length === 0) continue;
@@ -91,7 +96,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
       const t0 = performance.now();
       log.info(`${p.base}: shared stages ${SHARED_STAGES.join(", ")} in ${p.dir}/upstream`);
       try {
-        const r = await runConfig(p.shared, o.signal, SHARED_METHOD);
+        const r = await runToEnd(p.shared, o.signal, SHARED_UP_TO);
         if (r.status === "cancelled") {
           cancelled = true;
           continue;
@@ -124,20 +129,20 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
       }
       if (c.cell.kind === "soup") {
         const notDone = c.cell.inputs.filter((n) =>
-          p.cells.find((x) => x.cell.name === n)?.status !== "done"
-        );
+          p.cells.find((x) => x.cell.name === n && x.seed === c.seed)?.status !== "done"
+        ).map((n) => seedName(n, c.seed));
         if (notDone.length > 0) {
           Object.assign(c, {
             status: "failed",
             error: `needs cells ${notDone.join(", ")} complete first`,
           });
-          log.error(`${p.base}/${c.cell.name}: ${c.error}`);
+          log.error(`${p.base}/${c.name}: ${c.error}`);
           failed = true;
           await write();
           continue;
         }
       }
-      log.info(`${p.base}/${c.cell.name}: running (rerun alone: ${c.rerun})`);
+      log.info(`${p.base}/${c.name}: running (rerun alone: ${c.rerun})`);
       const t0 = performance.now();
       try {
         if (!(await runCell(p, c, o.signal))) {
@@ -149,13 +154,13 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
           throw new Error(`the cell ran but ${c.dir}/result.json does not hold its identity`);
         }
         Object.assign(c, { status: "done", result: r });
-        log.info(`${p.base}/${c.cell.name}: done`, {
+        log.info(`${p.base}/${c.name}: done`, {
           seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
         });
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         Object.assign(c, { status: "failed", error: msg });
-        log.error(`${p.base}/${c.cell.name}: failed: ${msg}`);
+        log.error(`${p.base}/${c.name}: failed: ${msg}`);
         if (Deno.env.get("CAPO_DEBUG")) console.error(err);
         failed = true;
       }

@@ -15,11 +15,15 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import { manifestName } from "../manifest.ts";
+import { STAGE_NAMES, type StageName } from "../method.ts";
 import { moveAside } from "../stale.ts";
 import { readManifest } from "../stage_store.ts";
 
+/** The last of the stages every cell of a base shares (prompts, generate, score). */
+export const SHARED_UP_TO: StageName = "score";
+
 /** The stages every cell of a base shares, in pipeline order. */
-export const SHARED_STAGES = ["prompts", "generate", "score"] as const;
+export const SHARED_STAGES = STAGE_NAMES.slice(0, STAGE_NAMES.indexOf(SHARED_UP_TO) + 1);
 
 const ONE = { index: 0, count: 1 };
 

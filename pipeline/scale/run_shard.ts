@@ -9,8 +9,8 @@
 import { join } from "node:path";
 import { loadRunConfig } from "../config.ts";
 import type { Logger } from "../../lib/log.ts";
-import { buildPlan, type MethodStage } from "../method.ts";
-import { runConfigured, runDirOf } from "../run_configured.ts";
+import { DATA_STAGES, type Method } from "../method.ts";
+import { driveRun } from "../drive_run.ts";
 import { readManifest } from "../stage_store.ts";
 import type { ShardTask } from "./queue.ts";
 
@@ -20,41 +20,37 @@ export interface ShardOutcome {
   summary: string;
 }
 
-/** Runs `task` with `stages`; never throws for a failed or cancelled run. */
+/** Runs `task` with `method` up to its last data stage; never throws for a failed or cancelled run. */
 export async function runShard(
   task: ShardTask,
-  stages: readonly MethodStage[],
+  method: Method,
   signal: AbortSignal,
   log: Logger,
 ): Promise<ShardOutcome> {
   const shard = `${task.index}/${task.count}`;
-  let config, built;
-  try {
-    config = await loadRunConfig([...task.args, "--shard", shard]);
-    built = await buildPlan(config, stages);
-  } catch (err) {
-    return { status: "failed", summary: err instanceof Error ? err.message : String(err) };
-  }
-  const { plan } = built;
-  if (plan.sink) {
-    log.info(`sink '${plan.sink.name}' left out of shard ${shard}: it runs after capo merge`);
-    delete plan.sink;
-  }
-  const runDir = runDirOf(config);
+  const upTo = DATA_STAGES.at(-1)!;
+  log.info(`shard ${shard} runs up to '${upTo}': training runs after capo merge`);
   let result;
   try {
-    result = await runConfigured(config, plan, signal);
+    const config = await loadRunConfig([...task.args, "--shard", shard]);
+    // The queue is the authority on who holds a shard: it hands one out again only after its
+    // holder stopped heart-beating, so a lock that holder left on another host is taken over
+    // (pipeline/run_lock.ts); a live holder's lock still refuses this worker.
+    result = await driveRun(config, { method, upTo, signal, breakLock: true });
   } catch (err) {
     return { status: "failed", summary: err instanceof Error ? err.message : String(err) };
   }
   if (result.status !== "done") return { status: result.status, summary: result.summary };
   // Committed means on disk: re-read each stage's manifest for this shard.
-  for (const name of [plan.source.name, ...plan.stages.map((s) => s.name)]) {
-    const m = await readManifest(join(runDir, name), config.shard);
+  for (const r of result.stages) {
+    const m = await readManifest(join(result.runDir, r.stage), {
+      index: task.index,
+      count: task.count,
+    });
     if (!m?.complete) {
       return {
         status: "failed",
-        summary: `stage '${name}' of shard ${shard} has no complete manifest after the run`,
+        summary: `stage '${r.stage}' of shard ${shard} has no complete manifest after the run`,
       };
     }
   }

@@ -16,13 +16,13 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { logger } from "../../lib/log.ts";
-import type { MethodStage } from "../method.ts";
+import type { Method } from "../method.ts";
 import { parseTask, queueNames, queueState } from "./queue.ts";
 import { runShard } from "./run_shard.ts";
 
 export interface WorkerOptions {
   queue: string;
-  stages: readonly MethodStage[];
+  method: Method;
   /** Aborted on SIGINT/SIGTERM: the shard in progress is cancelled and handed back. */
   signal: AbortSignal;
   /**
@@ -92,7 +92,7 @@ export async function runWorker(nc: NatsConnection, o: WorkerOptions): Promise<W
     let outcome;
     try {
       // 2. the run
-      outcome = await runShard(task, o.stages, o.signal, logger("run")).catch((err) => ({
+      outcome = await runShard(task, o.method, o.signal, logger("run")).catch((err) => ({
         status: "failed" as const,
         summary: err instanceof Error ? err.message : String(err),
       }));

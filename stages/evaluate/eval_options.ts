@@ -1,121 +1,95 @@
 /**
- * The evaluator's options (a run config's `evaluate` section, or `capo evaluate`'s flags), each
- * default with its reason; unknown keys and bad values are rejected naming the key.
+ * The evaluator's options: the run config's `evaluate` section (lib/config_table.ts), each key
+ * declared once with its type, default and the reason for it. `capo evaluate` starts from
+ * EVALUATE_COMMAND_DEFAULTS instead: the full evaluation rather than the default run's budget.
  */
-import { badKey, unknownKey } from "../../lib/config_checks.ts";
+import {
+  bool,
+  defaultsOf,
+  int,
+  key,
+  list,
+  num,
+  orNull,
+  text,
+  type ValuesOf,
+} from "../../lib/config_table.ts";
 
-export interface EvalOptions {
-  /** Eval prompts, one per line. */
-  prompts: string;
-  /** Evaluate an evenly spaced subset of this many prompts; null: all. */
-  max_prompts: number | null;
-  /** Seeds per prompt (the same for base and tuned). */
-  seeds_per_prompt: number;
-  /** First seed; prompt i seed k uses seed_base + i * seeds_per_prompt + k. */
-  seed_base: number;
-  /** Sampling steps. */
-  steps: number;
-  /** Classifier-free guidance scale. */
-  guidance: number;
-  /** Reward manifests; null: every data/rewards/<name>.json with a <name>.onnx beside it. */
-  rewards: string[] | null;
-  /** Judge every image with ShapeEval (ShapeWorld prompts only). */
-  shapeeval: boolean;
-  /** Bootstrap resamples of the win-rate interval. */
-  resamples: number;
-  /** Coverage of the interval. */
-  level: number;
-  /** Seed of the bootstrap. */
-  seed: number;
-  /** Images per sampler and reward call. */
-  chunk: number;
-}
-
-export const EVAL_DEFAULTS: EvalOptions = {
-  prompts: "data/prompts/eval.txt", // disjoint from the train prompts (data/prompts/README.md)
-  max_prompts: null,
-  seeds_per_prompt: 4, // GenEval's 4 images per prompt
-  seed_base: 1_000_000, // as models/shapeeval.ts: the same images as `capo shapes eval`
-  steps: 30, // the sampler's default
-  guidance: 4, // the sampler's default
-  rewards: null,
-  shapeeval: true,
-  resamples: 1000, // enough for a stable 95% percentile interval
-  level: 0.95,
-  seed: 0,
-  chunk: 64, // ORT batches of 64 images (128 rows under guidance)
+export const EVALUATE = {
+  prompts: key(
+    text("a prompt file path"),
+    "data/prompts/eval.txt",
+    "Eval prompts, one per line: eval.txt is the locked test set, data/prompts/dev.txt the set " +
+      "every hyperparameter search evaluates on",
+    "disjoint from the train prompts (data/prompts/README.md)",
+  ),
+  max_prompts: key(
+    orNull(int(1)),
+    96,
+    "Evaluate this many prompts, stratified by category: equal shares per category, a " +
+      "category with fewer prompts giving all it has and the others sharing the rest equally; " +
+      "evenly spaced within a category (stages/evaluate/eval_inputs.ts). null: every prompt, " +
+      "the full mode (with seeds_per_prompt 4, GenEval's protocol; `capo evaluate`'s default)",
+    "the default run's budget: 96 prompts x 2 seeds x 2 models in about half a minute; " +
+      "on eval.txt 3 single_object, 18 two_object, 19 counting, 19 colors, 19 position, " +
+      "18 color_attr, so every category of ShapeEval's table has a value",
+  ),
+  seeds_per_prompt: key(
+    int(1),
+    2,
+    "Seeds per prompt (the same for base and tuned)",
+    "the default run's budget; GenEval's 4 in the full mode (`capo evaluate`, `capo compare`)",
+  ),
+  seed_base: key(
+    int(0),
+    1_000_000,
+    "First seed; prompt i seed k uses seed_base + i * seeds_per_prompt + k",
+    "as models/shapeeval.ts: the same images as `capo shapes eval`",
+  ),
+  steps: key(int(1), 20, "Sampling steps", "as generate.steps"),
+  guidance: key(num(), 4, "Classifier-free guidance scale", "the sampler's default"),
+  rewards: key(
+    orNull(list(text("a reward manifest path"))),
+    null,
+    "Reward manifests; null: every data/rewards/<name>.json with a <name>.onnx beside it",
+    "the shipped rewards",
+  ),
+  shapeeval: key(
+    bool,
+    true,
+    "Judge every image with ShapeEval (ShapeWorld prompts only)",
+    "the compositional benchmark, independent of the rewards",
+  ),
+  resamples: key(
+    int(1),
+    1000,
+    "Bootstrap resamples of the win-rate interval",
+    "enough for a stable 95% percentile interval",
+  ),
+  level: key(num({ gt: 0, lt: 1 }), 0.95, "Coverage of the interval", "the usual 95%"),
+  seed: key(int(0), 0, "Seed of the bootstrap", "any fixed value"),
+  chunk: key(
+    int(1),
+    64,
+    "Images per sampler and reward call",
+    "ORT batches of 64 images (128 rows under guidance)",
+  ),
+  cache: key(
+    bool,
+    true,
+    "Keep each model's per-image scores in <runs_dir>/eval-cache/, keyed by a hash of its " +
+      "weights, the prompts, seeds, sampler settings and rewards (stages/evaluate/" +
+      "score_cache.ts), and reuse them",
+    "the base is then sampled once for every run and reproduce cell evaluated against it",
+  ),
 };
 
-/** `raw` (parsed JSON) over `base`; throws naming the first bad or unknown key. */
-export function mergeEvalOptions(
-  base: EvalOptions,
-  raw: unknown,
-  where: string,
-  prefix = "evaluate.",
-): EvalOptions {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw badKey(prefix.slice(0, -1) || "(root)", where, "an object", raw);
-  }
-  const out: EvalOptions = { ...base };
-  for (const [k, v] of Object.entries(raw)) {
-    const key = prefix + k;
-    const int = (min: number) => {
-      if (!Number.isSafeInteger(v) || (v as number) < min) {
-        throw badKey(key, where, `an integer >= ${min}`, v);
-      }
-      return v as number;
-    };
-    switch (k as keyof EvalOptions) {
-      case "prompts":
-        if (typeof v !== "string" || v === "") throw badKey(key, where, "a prompt file path", v);
-        out.prompts = v;
-        break;
-      case "max_prompts":
-        out.max_prompts = v === null ? null : int(1);
-        break;
-      case "seeds_per_prompt":
-        out.seeds_per_prompt = int(1);
-        break;
-      case "seed_base":
-        out.seed_base = int(0);
-        break;
-      case "steps":
-        out.steps = int(1);
-        break;
-      case "guidance":
-        if (typeof v !== "number" || !Number.isFinite(v)) {
-          throw badKey(key, where, "a finite number", v);
-        }
-        out.guidance = v;
-        break;
-      case "rewards":
-        if (
-          v !== null && (!Array.isArray(v) || !v.every((p) => typeof p === "string" && p !== ""))
-        ) {
-          throw badKey(key, where, "null or a list of reward manifest paths", v);
-        }
-        out.rewards = v === null ? null : [...v];
-        break;
-      case "shapeeval":
-        if (typeof v !== "boolean") throw badKey(key, where, "true or false", v);
-        out.shapeeval = v;
-        break;
-      case "resamples":
-        out.resamples = int(1);
-        break;
-      case "level":
-        if (typeof v !== "number" || !(v > 0 && v < 1)) throw badKey(key, where, "in (0, 1)", v);
-        out.level = v;
-        break;
-      case "seed":
-        out.seed = int(0);
-        break;
-      case "chunk":
-        out.chunk = int(1);
-        break;
-      default:
-        throw unknownKey(key, where, Object.keys(base).map((x) => prefix + x));
-    }
-  }
-  return out;
-}
+export type EvalOptions = ValuesOf<typeof EVALUATE>;
+
+/** `capo evaluate`'s starting point: every prompt, GenEval's 4 seeds, the sampler's 30 steps. */
+export const EVALUATE_COMMAND_DEFAULTS: EvalOptions = {
+  ...defaultsOf(EVALUATE),
+  max_prompts: null,
+  seeds_per_prompt: 4,
+  steps: 30,
+};

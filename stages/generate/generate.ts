@@ -1,6 +1,6 @@
 /**
- * Generator (SPEC 1.1): each prompt group becomes N samples of the reference model, each with
- * the seed of its initial noise recorded, so any image can be regenerated exactly.
+ * Generator (docs/method.md §1.1): each prompt group becomes N samples of the reference model, each
+ * with the seed of its initial noise recorded, so any image can be regenerated exactly.
  *
  * Batches cut across groups (as the scorer's): images are queued until `batch` are waiting,
  * sampled in one call, and groups are emitted, in input order, as soon as all their images
@@ -18,6 +18,8 @@ import type { Prompt } from "../../schemas/prompt.ts";
 import type { Sample } from "../../schemas/sample.ts";
 import { encodePng } from "../../lib/png.ts";
 import { hashString } from "../select/select_pairs.ts";
+import { defaultsOf, merge } from "../../lib/config_table.ts";
+import { GENERATE, type GenerateConfig } from "./options.ts";
 
 const log = logger("generate");
 
@@ -34,28 +36,20 @@ export interface ImageSampler {
   release(): Promise<void>;
 }
 
-export interface GenerateOptions {
+/**
+ * The run config's `generate` section (stages/generate/options.ts; keys left out take its
+ * defaults, `model` is the caller's business) and what the loaded model gives.
+ */
+export type GenerateOptions = Partial<Omit<GenerateConfig, "model">> & {
   /** Creates the sampler; called once, on the first batch. */
   sampler: () => Promise<ImageSampler>;
   /** Image side in pixels (the model's imageSize). */
   imageSize: number;
-  /** Samples per prompt, N >= 2 (the calibrator needs two). */
-  n: number;
-  /** Images per sampler call, across groups. @default {64} */
-  batch?: number;
-  /** Sampling steps. */
-  steps: number;
-  /** Classifier-free guidance scale. */
-  guidance: number;
-  /** DDIM stochasticity (eps models). @default {0} */
-  eta?: number;
-  /** Run seed: sample seeds are derived from it, the prompt id and the sample index. */
-  seed: number;
   /** Recorded in every row: model name and weights hash. */
   modelId: string;
   /** Recorded in every row: 'ddim' or 'euler'. */
   samplerName: string;
-}
+};
 
 /** The seed of sample `index` of a prompt: a pure function of (run seed, prompt_id, index). */
 export function sampleSeed(seed: number, promptId: string, index: number): number {
@@ -76,14 +70,14 @@ export class GenerateStream extends TransformStream<Group<Prompt>, Group<Sample>
   #lastLog = performance.now();
 
   constructor(options: GenerateOptions) {
-    const o = { batch: 64, eta: 0, ...options };
-    for (const [key, v, min] of [["n", o.n, 2], ["batch", o.batch, 1], ["steps", o.steps, 1]]) {
-      if (!Number.isSafeInteger(v) || (v as number) < (min as number)) {
-        throw new RangeError(
-          `Cannot construct GenerateStream as ${key} must be an integer >= ${min}: current value is ${v}`,
-        );
-      }
+    const { sampler, imageSize, modelId, samplerName, ...section } = options;
+    let cfg: GenerateConfig;
+    try {
+      cfg = merge(GENERATE, defaultsOf(GENERATE), section, "GenerateStream options", "generate.");
+    } catch (err) {
+      throw new RangeError(`Cannot construct GenerateStream: ${(err as Error).message}`);
     }
+    const o = { ...cfg, sampler, imageSize, modelId, samplerName };
     const start = performance.now();
     const release = async () => {
       const s = this.#sampler;

@@ -7,7 +7,7 @@
  */
 import { basename } from "node:path";
 import { Sampler } from "../../models/sampler.ts";
-import type { GenerateConfig } from "../../pipeline/method_config.ts";
+import type { GenerateConfig } from "./options.ts";
 import type { StageSpec } from "../../schemas/stage_spec.ts";
 import type { Prompt } from "../../schemas/prompt.ts";
 import { type Sample, SampleSchema } from "../../schemas/sample.ts";

@@ -1,11 +1,39 @@
 /**
  * JSONL prompts: one JSON object per line, the prompt under `column`. A blank line or a null
- * value is an empty prompt (counted by the prompt source); anything else that is not a
- * string is an error naming the file and line.
+ * value is an empty prompt (counted by the prompt source). Any other line that is not an object
+ * with a string under `column` is an error naming the file and line; the reader keeps reading so
+ * that one error reports every bad line (up to MAX_REPORTED), not just the first, and nothing
+ * after the first bad line is passed on.
  */
 import { TextLineStream } from "../../lib/streams/text_line_stream.ts";
 import type { RawPrompt } from "./raw_prompt.ts";
 import { Utf8DecodeStream } from "./utf8_decode_stream.ts";
+
+/** Bad lines named in one error; the rest are counted. */
+export const MAX_REPORTED = 20;
+
+/** Why line `text` holds no prompt, or the prompt (null: an empty prompt). */
+function parseLine(text: string, column: string): { prompt: string | null } | { why: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { why: `is not JSON (${(err as Error).message})` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { why: `is not a JSON object: ${text.slice(0, 60)}` };
+  }
+  if (!(column in value)) {
+    return {
+      why: `has no key '${column}': keys are ${Object.keys(value).join(", ") || "(none)"}`,
+    };
+  }
+  const v = (value as Record<string, unknown>)[column];
+  if (v !== null && typeof v !== "string") {
+    return { why: `key '${column}' is not a string: ${JSON.stringify(v).slice(0, 60)}` };
+  }
+  return { prompt: v };
+}
 
 export function readJsonlPrompts(
   source: string,
@@ -13,6 +41,8 @@ export function readJsonlPrompts(
   column: string,
 ): ReadableStream<RawPrompt> {
   let line = 0;
+  const bad: string[] = [];
+  let badCount = 0;
   return bytes
     .pipeThrough(new Utf8DecodeStream(source))
     .pipeThrough(new TextLineStream())
@@ -21,40 +51,24 @@ export function readJsonlPrompts(
         transform: (text, controller) => {
           line++;
           if (text.trim() === "") {
-            controller.enqueue({ text: "", line });
+            if (badCount === 0) controller.enqueue({ text: "", line });
             return;
           }
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch (err) {
-            throw new SyntaxError(
-              `Cannot parse ${source} line ${line} as JSON: ${(err as Error).message}`,
-            );
+          const r = parseLine(text, column);
+          if ("why" in r) {
+            if (++badCount <= MAX_REPORTED) bad.push(`line ${line} ${r.why}`);
+            return;
           }
-          if (typeof value !== "object" || value === null || Array.isArray(value)) {
-            throw new TypeError(
-              `Cannot read ${source} line ${line} as a JSON object: current value is ${
-                text.slice(0, 60)
-              }`,
-            );
-          }
-          if (!(column in value)) {
-            throw new TypeError(
-              `Cannot read ${source} line ${line} as it has no key '${column}': keys are ${
-                Object.keys(value).join(", ") || "(none)"
-              }`,
-            );
-          }
-          const v = (value as Record<string, unknown>)[column];
-          if (v !== null && typeof v !== "string") {
-            throw new TypeError(
-              `Cannot read ${source} line ${line} key '${column}' as a string: current value is ${
-                JSON.stringify(v).slice(0, 60)
-              }`,
-            );
-          }
-          controller.enqueue({ text: v, line });
+          if (badCount === 0) controller.enqueue({ text: r.prompt, line });
+        },
+        flush: () => {
+          if (badCount === 0) return;
+          const more = badCount > MAX_REPORTED ? `; and ${badCount - MAX_REPORTED} more` : "";
+          throw new TypeError(
+            `Cannot read prompts from ${source} as ${badCount} line(s) are bad: ${
+              bad.join("; ")
+            }${more}`,
+          );
         },
       }),
     );

@@ -1,6 +1,6 @@
 /**
  * Prompt normalisation, the stable prompt id, and the two hash-derived assignments made from
- * it: the train/eval split and the shard (SPEC section 2, "sharded by a stable hash").
+ * it: the train/eval split and the shard (docs/method.md §7, "sharded by a stable hash").
  *
  * The id is a function of the normalised text only, so the same prompt gets the same id in
  * every file, format, shard and run. The split and the shard use different bits of the id

@@ -1,27 +1,32 @@
 /**
- * Prompt source: the first stage (SPEC section 2). Reads prompts from a plain text (one per
+ * Prompt source: the first stage (docs/method.md §7). Reads prompts from a plain text (one per
  * line), JSONL, CSV or Parquet file, and yields `Prompt` records.
  *
  * Per prompt, in order:
  *  1. normalise: NFC, trim, collapse inner whitespace (optionally lowercase);
  *  2. drop empty prompts (counted `empty`);
- *  3. skip prompts longer than `maxChars` after normalisation (counted `too_long`, with a
+ *  3. reject (or skip and count, `control_chars`) a prompt holding a control character;
+ *     skip prompts longer than `max_chars` after normalisation (counted `too_long`, with a
  *     warning naming the line: one bad line should not abort a 100K-prompt run, and the count
  *     makes the loss visible);
- *  4. drop repeats of an earlier prompt (same normalised text, counted `duplicate`);
+ *  4. drop repeats of an earlier prompt (counted `duplicate`): by default the same text up to
+ *     letter case and Unicode compatibility form (the first spelling is kept), or only the
+ *     same normalised text (`duplicates: 'exact'`);
  *  5. prompt_id = first 16 hex of sha256(normalised text); source_index = position among the
  *     unique prompts (so it is the same in every shard);
  *  6. split: from `split`, or from the file name (train.txt, eval.jsonl, ...), or from the id;
  *  7. keep only this shard's prompts (`shard` i/n: id hash mod n == i; others counted
  *     `other_shard`).
  *
- * Invariant: read = empty + too_long + duplicate + other_shard + kept, once the stream ends.
+ * Invariant: read = empty + control + too_long + duplicate + other_shard + kept, once the
+ * stream ends.
  * Errors, never silent: an unreadable path, an empty file or a file with no usable prompt,
  * invalid UTF-8 (names the line), malformed JSONL/CSV (names the line), a missing column.
  */
 import { basename, extname } from "node:path";
 import { logger } from "../../lib/log.ts";
 import type { Prompt } from "../../schemas/prompt.ts";
+import { defaultsOf, merge } from "../../lib/config_table.ts";
 import { readCsvPrompts } from "./csv_reader.ts";
 import { readJsonlPrompts } from "./jsonl_reader.ts";
 import {
@@ -36,35 +41,27 @@ import {
 import { readParquetPrompts } from "./parquet_reader.ts";
 import type { RawPrompt } from "./raw_prompt.ts";
 import { readTextPrompts } from "./text_reader.ts";
+import {
+  PROMPT_FORMATS,
+  type PromptFormat,
+  PROMPTS,
+  type PromptsConfig,
+  SPLIT_MODES,
+  type SplitMode,
+} from "./options.ts";
 
 const log = logger("prompt-source");
 
-export const PROMPT_FORMATS = ["txt", "jsonl", "csv", "parquet"] as const;
-export type PromptFormat = typeof PROMPT_FORMATS[number];
-export const SPLIT_MODES = ["auto", "hash", "train", "eval"] as const;
-export type SplitMode = typeof SPLIT_MODES[number];
+export { PROMPT_FORMATS, type PromptFormat, SPLIT_MODES, type SplitMode };
 
-export interface PromptSourceOptions {
-  /** File format. @default {from the extension: .txt, .jsonl, .csv, .parquet} */
-  format?: PromptFormat;
-  /** Column (CSV, Parquet) or key (JSONL) holding the prompt. @default {"prompt"} */
-  column?: string;
-  /** Lowercase prompts when normalising (changes ids). @default {false} */
-  lowercase?: boolean;
-  /** Longest kept prompt, in UTF-16 code units after normalisation. @default {1000} */
-  maxChars?: number;
-  /**
-   * 'train' or 'eval': every prompt gets that split. 'hash': from the prompt id with
-   * `evalFraction`. 'auto': 'train'/'eval' when the file name's stem is `train` or `eval`
-   * (optionally followed by `-`, `_` or `.` and more, e.g. `train-00001.parquet`), else 'hash'.
-   * @default {"auto"}
-   */
-  split?: SplitMode;
-  /** Fraction of prompts in 'eval' under hash splitting, in [0, 1]. @default {0.1} */
-  evalFraction?: number;
+/**
+ * The run config's `prompts` section (stages/prompts/options.ts) without `path` and `limit`,
+ * plus the work shard; keys left out take the section's defaults (`format`: from the extension).
+ */
+export type PromptSourceOptions = Partial<Omit<PromptsConfig, "path" | "limit">> & {
   /** Keep only this shard, `{ index, count }` or "i/n". @default {all prompts} */
   shard?: Shard | string;
-}
+};
 
 export interface PromptSourceStats {
   /** records read (lines, JSONL lines, CSV records after the header, Parquet rows) */
@@ -72,6 +69,8 @@ export interface PromptSourceStats {
   empty: number;
   too_long: number;
   duplicate: number;
+  /** skipped for a control character (control_chars 'skip') */
+  control: number;
   other_shard: number;
   kept: number;
 }
@@ -92,36 +91,20 @@ export async function openPromptSource(
   path: string,
   options: PromptSourceOptions = {},
 ): Promise<PromptSource> {
-  const format = options.format ?? formatOf(path);
-  const column = options.column ?? "prompt";
-  const maxChars = options.maxChars ?? 1000;
-  const evalFraction = options.evalFraction ?? 0.1;
-  const mode = options.split ?? "auto";
-  if (!(PROMPT_FORMATS as readonly string[]).includes(format)) {
-    throw new TypeError(
-      `Cannot open prompt source as format must be one of ${
-        PROMPT_FORMATS.join(", ")
-      }: current value is '${format}'`,
-    );
+  const { shard: shardOption, ...section } = options;
+  let o: PromptsConfig;
+  try {
+    o = merge(PROMPTS, defaultsOf(PROMPTS), section, "prompt source options", "prompts.");
+  } catch (err) {
+    throw new TypeError(`Cannot open prompt source: ${(err as Error).message}`);
   }
-  if (!Number.isInteger(maxChars) || maxChars < 1) {
-    throw new RangeError(
-      `Cannot open prompt source as maxChars must be a positive integer: current value is ${maxChars}`,
-    );
+  // A missing or unreadable file is reported below, once the format is known.
+  if ((await Deno.stat(path).catch(() => null))?.isDirectory) {
+    throw new TypeError(`Cannot read prompts from '${path}': it is a directory`);
   }
-  if (!(evalFraction >= 0 && evalFraction <= 1)) {
-    throw new RangeError(
-      `Cannot open prompt source as evalFraction must be in [0, 1]: current value is ${evalFraction}`,
-    );
-  }
-  if (!(SPLIT_MODES as readonly string[]).includes(mode)) {
-    throw new TypeError(
-      `Cannot open prompt source as split must be one of ${
-        SPLIT_MODES.join(", ")
-      }: current value is '${mode}'`,
-    );
-  }
-  const shard = typeof options.shard === "string" ? parseShard(options.shard) : options.shard;
+  const format = o.format ?? formatOf(path);
+  const { column, max_chars: maxChars, eval_fraction: evalFraction, split: mode } = o;
+  const shard = typeof shardOption === "string" ? parseShard(shardOption) : shardOption;
   if (shard) checkShard(shard);
   const split = mode === "auto" ? splitFromName(path) : mode;
 
@@ -133,10 +116,6 @@ export async function openPromptSource(
   } else {
     const file = await readOrExplain(path, () => Deno.open(path, { read: true }));
     const info = await file.stat();
-    if (info.isDirectory) {
-      file.close();
-      throw new TypeError(`Cannot read prompts from '${path}': it is a directory`);
-    }
     if (info.size === 0) {
       file.close();
       throw new RangeError(`no prompts in ${path}: the file is empty`);
@@ -153,6 +132,7 @@ export async function openPromptSource(
     empty: 0,
     too_long: 0,
     duplicate: 0,
+    control: 0,
     other_shard: 0,
     kept: 0,
   };
@@ -162,29 +142,41 @@ export async function openPromptSource(
     new TransformStream<RawPrompt, Prompt>({
       transform: ({ text, line }, controller) => {
         stats.read++;
-        const prompt = text === null
-          ? ""
-          : normalizePrompt(text, { lowercase: options.lowercase ?? false });
+        const prompt = text === null ? "" : normalizePrompt(text, { lowercase: o.lowercase });
         if (prompt === "") {
           stats.empty++;
           return;
         }
+        const control = CONTROL.exec(prompt);
+        if (control) {
+          const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+          if (o.control_chars === "reject") {
+            throw new TypeError(
+              `Cannot read prompts from '${path}' line ${line} as the prompt holds the control ` +
+                `character ${code} (prompts.control_chars 'skip' skips such prompts)`,
+            );
+          }
+          stats.control++;
+          log.warn(`skipping a prompt holding the control character ${code}`, { file: path, line });
+          return;
+        }
         if (prompt.length > maxChars) {
           stats.too_long++;
-          log.warn(`skipping a prompt longer than maxChars`, {
+          log.warn(`skipping a prompt longer than prompts.max_chars`, {
             file: path,
             line,
             chars: prompt.length,
-            maxChars,
+            max_chars: maxChars,
           });
           return;
         }
         const id = promptId(prompt);
-        if (seen.has(id)) {
+        const dedupeKey = o.duplicates === "folded" ? promptId(foldPrompt(prompt)) : id;
+        if (seen.has(dedupeKey)) {
           stats.duplicate++;
           return;
         }
-        seen.add(id);
+        seen.add(dedupeKey);
         const source_index = unique++;
         if (shard && shardOf(id, shard.count) !== shard.index) {
           stats.other_shard++;
@@ -222,6 +214,16 @@ export async function readPrompts(
   return { prompts, stats: source.stats };
 }
 
+/** C0 controls (tab, newline and carriage return are whitespace, collapsed when normalising),
+ *  DEL and C1 controls: never part of a prompt, always a broken file. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** The duplicate key of prompts.duplicates 'folded': compatibility forms and case folded. */
+export function foldPrompt(prompt: string): string {
+  return prompt.normalize("NFKC").toLowerCase();
+}
+
 function formatOf(path: string): PromptFormat {
   const ext = extname(path).toLowerCase().slice(1);
   if ((PROMPT_FORMATS as readonly string[]).includes(ext)) return ext as PromptFormat;
@@ -242,6 +244,8 @@ async function readOrExplain<T>(path: string, open: () => Promise<T>): Promise<T
   } catch (err) {
     const why = err instanceof Deno.errors.NotFound
       ? "no such file"
+      : err instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
       : err instanceof Deno.errors.PermissionDenied
       ? "permission denied"
       : err instanceof Error

@@ -6,11 +6,11 @@
  * `limit` keeps the first K prompts of the file (after normalising and de-duplicating) and only
  * then shards them, so the run's prompt set is the same whatever the number of workers.
  */
-import { openPromptSource, type PromptSourceOptions } from "./prompt_source.ts";
+import { openPromptSource } from "./prompt_source.ts";
 import { PromptSchema } from "../../schemas/prompt.ts";
 import type { Prompt } from "../../schemas/prompt.ts";
 import type { Group } from "../../schemas/group.ts";
-import type { PromptsConfig } from "../../pipeline/config.ts";
+import type { PromptsConfig } from "./options.ts";
 import { sha256Hex } from "../../lib/hash.ts";
 import type { SourceSpec } from "../../schemas/stage_spec.ts";
 import { shardOf } from "./normalize.ts";
@@ -20,17 +20,14 @@ export async function promptSourceSpec(cfg: PromptsConfig): Promise<SourceSpec<P
   try {
     bytes = await Deno.readFile(cfg.path);
   } catch (err) {
-    const why = err instanceof Deno.errors.NotFound ? "no such file" : String(err);
+    const why = err instanceof Deno.errors.NotFound
+      ? "no such file"
+      : err instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : String(err);
     throw new TypeError(`Cannot read prompts from '${cfg.path}' (config prompts.path): ${why}`);
   }
-  const options: PromptSourceOptions = {
-    column: cfg.column,
-    lowercase: cfg.lowercase,
-    maxChars: cfg.max_chars,
-    split: cfg.split,
-    evalFraction: cfg.eval_fraction,
-  };
-  if (cfg.format !== null) options.format = cfg.format;
+  const { path: _path, limit: _limit, ...options } = cfg;
   // A limit the file does not reach changes nothing: hash it as no limit, so a run with the
   // default limit and one without it (e.g. `capo import`, which imports every prompt) share
   // their checkpoints. Counting stops at limit + 1 prompts.

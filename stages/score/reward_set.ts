@@ -4,8 +4,9 @@
  * fixes the `reward_<name>` / `rca_<name>` columns of the score, calibrate and select stages.
  * Reads only the JSON manifests, never a model.
  */
-import type { ScoreConfig } from "../../pipeline/method_config.ts";
-import { exists, StageUnavailable } from "../../schemas/stage_unavailable.ts";
+import type { ScoreConfig } from "./options.ts";
+import { StageUnavailable } from "../../schemas/stage_unavailable.ts";
+import { exists } from "../../lib/read_if_exists.ts";
 import { findRewardManifests } from "../evaluate/eval_inputs.ts";
 import { readRewardManifest, type RewardManifest } from "../../models/rewards/reward_manifest.ts";
 

@@ -5,7 +5,7 @@
  * scores and everything after them. Loads onnxruntime: import it lazily.
  */
 import { sha256Hex } from "../../lib/hash.ts";
-import type { ScoreConfig } from "../../pipeline/method_config.ts";
+import type { ScoreConfig } from "./options.ts";
 import { resolveRewards } from "./reward_set.ts";
 import type { StageSpec } from "../../schemas/stage_spec.ts";
 import type { Sample } from "../../schemas/sample.ts";

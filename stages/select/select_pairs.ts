@@ -1,21 +1,21 @@
 /**
- * Frontier sampler stage (SPEC 1.4): per prompt, select (x+, x-) pairs and their regression
- * targets for CaPO training.
+ * Frontier sampler stage (docs/method.md §4): per prompt, select (x+, x-) pairs and their
+ * regression targets for CaPO training.
  *
  * Methods (a closed set):
  *   "single"          x+ = argmax Rca_k, x- = argmin Rca_k of one reward k (`reward`);
  *   "sum-raw"         best vs worst by sum_k r_k (the SUM baseline on raw rewards);
  *   "sum-calibrated"  best vs worst by sum_k Rca_k;
  *   "frs"             frontier-based rejection sampling (stages/select/frontier.ts).
- * With pairsPerPrompt > 1, single/SUM take the next best vs the next worst (pair p is the
+ * With pairs_per_prompt > 1, single/SUM take the next best vs the next worst (pair p is the
  * p-th best vs the p-th worst), FRS draws further distinct pairs. A prompt may yield fewer
  * pairs than asked, or none (FRS rejected every draw, or all samples tie): those are counted
  * in `stats` and the prompt's group is still emitted, with no rows, so downstream stages and
  * checkpoints see every prompt.
  *
- * Regression target (SPEC 1.4, last point): target(x) = sum_k w_k Rca_k(x) / sum_k w_k, with
+ * Regression target (docs/method.md §4.5): target(x) = sum_k w_k Rca_k(x) / sum_k w_k, with
  * w uniform by default; for "single" the default w is 1 on the chosen reward and 0 elsewhere,
- * so single-reward CaPO regresses onto that reward's Rca as in SPEC 1.3-1.5.
+ * so single-reward CaPO regresses onto that reward's Rca as in docs/method.md §3-§5.
  *
  * FRS draws use an Rng derived from (seed, hash of prompt_id), so a prompt's pairs do not
  * depend on the order or sharding of the groups, and a resumed run draws the same pairs.
@@ -25,34 +25,25 @@ import type { Calibrated } from "../../schemas/calibrated.ts";
 import type { Group } from "../../schemas/group.ts";
 import type { Pair } from "../../schemas/pair.ts";
 import { checkRewardNames } from "../../schemas/reward_columns.ts";
+import { defaultsOf, merge } from "../../lib/config_table.ts";
 import { extremePairs, FrontierScratch, frsSelect } from "./frontier.ts";
+import { SELECT, SELECT_METHODS, type SelectConfig, type SelectMethod } from "./options.ts";
 
-export const SELECT_METHODS = ["single", "sum-raw", "sum-calibrated", "frs"] as const;
-export type SelectMethod = typeof SELECT_METHODS[number];
+export { SELECT_METHODS, type SelectMethod };
 
-export interface SelectPairsOptions {
-  /** Selection method, one of SELECT_METHODS. */
-  method: SelectMethod;
-  /** The reward for method "single"; must be one of `rewards`. */
-  reward?: string;
-  /** All reward names: reads `reward_<k>` and `rca_<k>`, writes `rca_winner_<k>`/`rca_loser_<k>`. */
-  rewards: readonly string[];
-  /** Weights of the regression target. @default {uniform; one-hot on `reward` for "single"} */
-  weights?: Record<string, number>;
-  /** Pairs per prompt, a positive integer. @default {1} */
-  pairsPerPrompt?: number;
-  /** FRS: retries after the first draw of each pair before giving up. @default {32} */
-  maxRetries?: number;
-  /** Seed of the FRS draws. */
-  seed: number;
-}
+/**
+ * The run config's `select` section (stages/select/options.ts) plus the run's reward names
+ * (`reward_<k>` and `rca_<k>` are read, `rca_winner_<k>`/`rca_loser_<k>` written); keys left out
+ * take the section's defaults.
+ */
+export type SelectPairsOptions = Partial<SelectConfig> & { rewards: readonly string[] };
 
 export interface SelectPairsStats {
   groups: number;
   pairs: number;
   /** prompts that yielded no pair */
   no_pair: number;
-  /** prompts that yielded some, but fewer than pairsPerPrompt, pairs */
+  /** prompts that yielded some, but fewer than pairs_per_prompt, pairs */
   short: number;
 }
 
@@ -93,7 +84,7 @@ export class SelectPairsStream extends TransformStream<Group<Calibrated>, Group<
         pack(group, rcaKeys, rca);
         let found: number;
         if (o.method === "frs") {
-          const rng = Rng.derive(options.seed, hashString(group.prompt_id));
+          const rng = Rng.derive(o.seed, hashString(group.prompt_id));
           found = frsSelect(rca, 0, n, K, rng, pairs, o.maxRetries, winners, losers, scratch);
         } else {
           const src = o.method === "sum-raw" ? pack(group, rawKeys, raw) : rca;
@@ -161,47 +152,39 @@ interface Checked {
   weights: Float64Array;
   pairs: number;
   maxRetries: number;
+  seed: number;
 }
 
 function checkOptions(options: SelectPairsOptions): Checked {
   const bad = (what: string, v: unknown) =>
     new RangeError(`Cannot construct SelectPairsStream as ${what}: current value is ${v}`);
-  const { method } = options;
-  if (!(SELECT_METHODS as readonly string[]).includes(method)) {
-    throw new TypeError(
-      `Cannot construct SelectPairsStream as method must be one of ${
-        SELECT_METHODS.map((m) => `'${m}'`).join(", ")
-      }: current value is '${method}'`,
-    );
+  const { rewards: names, ...section } = options;
+  let o: SelectConfig;
+  try {
+    o = merge(SELECT, defaultsOf(SELECT), section, "SelectPairsStream options", "select.");
+  } catch (err) {
+    throw new TypeError(`Cannot construct SelectPairsStream: ${(err as Error).message}`);
   }
-  const rewards = [...options.rewards];
+  const { method } = o;
+  const rewards = [...names];
   checkRewardNames(rewards);
   let single = -1;
   if (method === "single") {
-    single = options.reward === undefined ? -1 : rewards.indexOf(options.reward);
+    single = o.reward === null ? -1 : rewards.indexOf(o.reward);
     if (single === -1) {
       throw bad(
         `reward must name one of the rewards (${rewards.join(", ")}) for method 'single'`,
-        options.reward,
+        o.reward,
       );
     }
   }
-  const pairs = options.pairsPerPrompt ?? 1;
-  if (!Number.isInteger(pairs) || pairs < 1) {
-    throw bad("pairsPerPrompt must be a positive integer", pairs);
-  }
-  const maxRetries = options.maxRetries ?? 32;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw bad("maxRetries must be a non-negative integer", maxRetries);
-  }
-  if (!Number.isFinite(options.seed)) throw bad("seed must be finite", options.seed);
-  for (const key of Object.keys(options.weights ?? {})) {
+  for (const key of Object.keys(o.weights ?? {})) {
     if (!rewards.includes(key)) {
       throw bad(`weights names an unknown reward (rewards are ${rewards.join(", ")})`, key);
     }
   }
   const raw = rewards.map((k, i) =>
-    options.weights ? (options.weights[k] ?? 0) : method === "single" ? (i === single ? 1 : 0) : 1
+    o.weights ? (o.weights[k] ?? 0) : method === "single" ? (i === single ? 1 : 0) : 1
   );
   raw.forEach((w, i) => {
     if (!(Number.isFinite(w) && w >= 0)) {
@@ -209,7 +192,7 @@ function checkOptions(options: SelectPairsOptions): Checked {
     }
   });
   const total = raw.reduce((a, b) => a + b, 0);
-  if (!(total > 0)) throw bad("the weights must not all be 0", JSON.stringify(options.weights));
+  if (!(total > 0)) throw bad("the weights must not all be 0", JSON.stringify(o.weights));
   return {
     method,
     label: method === "single" ? `single:${rewards[single]}` : method,
@@ -217,8 +200,9 @@ function checkOptions(options: SelectPairsOptions): Checked {
     K: rewards.length,
     single,
     weights: new Float64Array(raw.map((w) => w / total)),
-    pairs,
-    maxRetries,
+    pairs: o.pairs_per_prompt,
+    maxRetries: o.max_retries,
+    seed: o.seed,
   };
 }
 

@@ -1,202 +1,175 @@
 /**
- * The trainer sink's options (the run config's `train` section), each default with its reason,
- * and their validation: unknown keys and bad values are rejected naming the key and where it
- * came from, before any work starts. Free of tfjs and onnxruntime, so the run config can import
- * it cheaply.
+ * The trainer sink's options: the run config's `train` section, each key declared once with its
+ * type, default and the reason for it (lib/config_table.ts). How the defaults were searched is
+ * in docs/defaults.md. Free of tfjs and onnxruntime, so the run config can import it cheaply.
  */
-import { checkLossKind, type LossKind } from "./loss_kinds.ts";
-import { LR_SCHEDULES, type LrSchedule } from "./lr_schedule.ts";
 import {
-  badKey,
-  finite,
+  bool,
+  custom,
+  int,
   isObject,
+  key,
+  num,
   oneOf,
-  unknownKey,
-  type Where,
-} from "../../lib/config_checks.ts";
-import { type Weighting, WEIGHTINGS } from "./weighting.ts";
+  orNull,
+  text,
+  type ValuesOf,
+} from "../../lib/config_table.ts";
+import { EPOCH_PAIRS } from "./data_order.ts";
+import { LOSS_KINDS } from "./loss_kinds.ts";
+import { LR_SCHEDULES } from "./lr_schedule.ts";
+import { WEIGHTINGS } from "./weighting.ts";
 
-export interface TrainerOptions {
-  /** The base model directory (model.safetensors + config.json): the policy's start. */
-  model: string;
-  /** The frozen reference model directory (its model.onnx, else its safetensors); null: `model`. */
-  reference: string | null;
-  /** Loss kind: 'capo' | 'dpo' | 'ipo' (stages/train/losses.ts). */
-  loss: LossKind;
-  /** Scale of the implicit reward gap, > 0 (stages/train/implicit_reward.ts for its scale). */
-  beta: number;
-  /** w(t): 'constant' | 'sigmoid' (stages/train/weighting.ts). */
-  weighting: Weighting;
-  /** b of the sigmoid weighting sigmoid(-lambda_t + b). */
-  weighting_b: number;
-  /** null: dR_ca is the Pair's `delta` (weights set in the select stage); else {reward: weight}
-   *  to recompute dR_ca = sum_k w_k (Rca_k(x+) - Rca_k(x-)) / sum_k w_k from the Pair's columns. */
-  reward_weights: Record<string, number> | null;
-  /** Peak learning rate of AdamW. */
-  lr: number;
-  /** Linear warm-up steps. */
-  warmup_steps: number;
-  /** After warm-up: 'constant' | 'cosine' (to 0 at the last step). */
-  schedule: LrSchedule;
-  /** Decoupled AdamW weight decay (matrices only). */
-  weight_decay: number;
-  /** Clip the global gradient norm to this; 0 = off. */
-  grad_clip: number;
-  /** Pairs per step (2x as many images through the policy and the reference). */
-  batch_pairs: number;
-  /** Passes over the pairs (may be fractional); steps = ceil(epochs * pairs / batch_pairs). */
-  epochs: number;
-  /** If set, the number of steps instead of `epochs`. */
-  max_steps: number | null;
-  /** Seeds the data order and every timestep and noise draw. */
-  seed: number;
-  /** flow models: share of training times drawn uniformly, the rest logit-normal (as SD3). */
-  flow_uniform_mix: number;
-  /** Steps between checkpoints (also written at the end and on cancel). */
-  checkpoint_every: number;
-  /** Also write model.onnx beside the fine-tuned safetensors (the evaluator samples it). */
-  export_onnx: boolean;
-}
+/** {reward: weight >= 0} with at least one reward and a positive sum. */
+const rewardWeights = custom<Record<string, number>>(
+  "an object {reward: weight >= 0} with a positive sum",
+  (v) => {
+    if (!isObject(v) || Object.keys(v).length === 0) return undefined;
+    let sum = 0;
+    for (const w of Object.values(v)) {
+      if (typeof w !== "number" || !Number.isFinite(w) || w < 0) return undefined;
+      sum += w;
+    }
+    return sum > 0 ? { ...(v as Record<string, number>) } : undefined;
+  },
+  (t) => JSON.parse(t),
+);
 
-export const TRAINER_DEFAULTS: TrainerOptions = {
-  model: "data/models/base-eps", // the shipped eps (SDXL-like) base; base-flow for SD3-like
-  reference: null, // the reference is the base model itself, as in the paper
-  loss: "capo",
-  // Searched on a 32x32 eps base (pretraining snapshot, 120 pairs, a colourfulness reward,
-  // 30 steps): 500 puts dR_theta on dR_ca's scale (0.48 vs 0.61, loss 0.54, r = 0.18); 1000
-  // and 2500 (Diffusion-DPO's beta_dpo = 5000 in our scale) make |dR_theta| noise dwarf the
-  // targets (loss 10-150); 100 (at lr 2e-5) drove the reward 22.8 -> 93, far from the base.
-  beta: 500,
-  weighting: "constant", // Diffusion-DPO's; 'sigmoid' is the paper's alternative
-  weighting_b: 1.5, // the paper's reported best (unconfirmed, SPEC 1.5)
-  reward_weights: null, // the select stage's target (its weights) is the one source of truth
-  // 1/40 of pretraining's 4e-4; in that search it raised the held-out reward 22.8 -> 42 in 30
-  // steps (DPO at the same beta and lr: -> 83, its dR_theta running to 4x the targets).
-  lr: 1e-5,
-  warmup_steps: 10, // AdamW's second moments settle in ~10 steps
-  schedule: "constant",
-  weight_decay: 0, // decay pulls towards 0, not towards the reference; leave it off
-  grad_clip: 1, // as pretraining: a few pairs with large gaps must not jump the weights
-  batch_pairs: 16, // 32 images per step: a stable gradient at ~1-2 s per step on 2 cores
-  epochs: 1,
-  max_steps: null,
-  seed: 0,
-  flow_uniform_mix: 0.2, // as pretraining (models/configs/base-flow.json)
-  checkpoint_every: 50, // a 12 MB write every ~minute of training
-  export_onnx: true,
+export const TRAIN = {
+  model: key(
+    text("a model directory"),
+    "data/models/base-eps",
+    "The base model directory (model.safetensors + config.json): the policy's start",
+    "the shipped eps (SDXL-like) base; data/models/base-flow for SD3-like",
+  ),
+  reference: key(
+    orNull(text("a model directory")),
+    null,
+    "The frozen reference model directory (its model.onnx, else its safetensors); null: model",
+    "the reference is the base model itself, as in the paper",
+  ),
+  loss: key(
+    oneOf(LOSS_KINDS),
+    "capo",
+    "Preference loss (stages/train/losses.ts)",
+    "the paper's loss",
+  ),
+  beta: key(
+    num({ gt: 0 }),
+    500,
+    "Scale of the implicit reward gap dR_theta (stages/train/implicit_reward.ts)",
+    "puts dR_theta on dR_ca's scale in an early search (docs/defaults.md); not searched since",
+  ),
+  weighting: key(
+    oneOf(WEIGHTINGS),
+    "sigmoid",
+    "w(t): 'constant' or 'sigmoid' = sigmoid(-lambda_t + b) (stages/train/weighting.ts)",
+    "won the default run's search on the step-29,000 eps base (docs/defaults.md)",
+  ),
+  weighting_b: key(num(), 1.5, "b of the sigmoid weighting", "the paper's reported best"),
+  reward_weights: key(
+    orNull(rewardWeights),
+    null,
+    "null: dR_ca is the Pair's delta (weights set in the select stage); else {reward: weight} " +
+      "to recompute dR_ca = sum_k w_k (Rca_k(x+) - Rca_k(x-)) / sum_k w_k",
+    "the select stage's target is the one source of truth",
+  ),
+  lr: key(
+    num({ gt: 0 }),
+    5e-6,
+    "Peak learning rate of AdamW",
+    "the default run's search: 1e-5 and 2e-6 did worse (docs/defaults.md)",
+  ),
+  warmup_steps: key(int(0), 10, "Linear warm-up steps", "AdamW's second moments settle in ~10"),
+  schedule: key(
+    oneOf(LR_SCHEDULES),
+    "constant",
+    "After warm-up: 'constant' or 'cosine' (to 0 at the last step)",
+    "few steps: a decay would waste most of them",
+  ),
+  weight_decay: key(
+    num({ ge: 0 }),
+    0,
+    "Decoupled AdamW weight decay (matrices only)",
+    "decay pulls towards 0, not towards the reference",
+  ),
+  grad_clip: key(
+    num({ ge: 0 }),
+    1,
+    "Clip the global gradient norm to this; 0 = off",
+    "as pretraining: a few pairs with large gaps must not jump the weights",
+  ),
+  batch_pairs: key(
+    int(1),
+    64,
+    "Pairs per step (2x as many images through the policy and the reference)",
+    "the default run's search (docs/defaults.md)",
+  ),
+  epochs: key(
+    num({ gt: 0 }),
+    8,
+    "Passes over the pairs (may be fractional); steps = ceil(epochs * pairs / batch_pairs)",
+    "32 steps on the default run's 256 pairs",
+  ),
+  max_steps: key(orNull(int(1)), null, "If set, the number of steps instead of epochs", "epochs"),
+  epoch_pairs: key(
+    oneOf(EPOCH_PAIRS),
+    "all",
+    "Pairs per epoch: 'all' every selected pair; 'redraw' one pair per prompt, epoch e the " +
+      "prompt's pair e mod k of its k (stages/train/pair_data.ts): with select.pairs_per_prompt " +
+      "= epochs independent seeded FRS draws, a new frontier pair per prompt every epoch (the " +
+      "paper's FRS); steps = ceil(epochs * prompts / batch_pairs)",
+    "'all' is what the default run's settings were searched with (one pair per prompt)",
+  ),
+  seed: key(
+    int(0),
+    0,
+    "Seeds the data order and every timestep and noise draw",
+    "any fixed value",
+  ),
+  flow_uniform_mix: key(
+    num({ ge: 0, le: 1 }),
+    0.2,
+    "Flow models: share of training times drawn uniformly, the rest logit-normal (as SD3)",
+    "as pretraining (models/configs/base-flow.json)",
+  ),
+  checkpoint_every: key(
+    int(1),
+    50,
+    "Steps between checkpoints (also written at the end and on cancel)",
+    "a 12 MB write every ~minute of training",
+  ),
+  threads: key(
+    orNull(int(1)),
+    null,
+    "onnxruntime intra-op threads of the training graph and the reference; null: every core",
+    "every core is fastest; exact resume needs the same machine and thread count (another " +
+      "count resumes with a warning)",
+  ),
+  export_onnx: key(
+    bool,
+    true,
+    "Also write model.onnx beside the fine-tuned safetensors (the evaluator samples it)",
+    "the evaluation needs it",
+  ),
 };
 
-/** `raw` (parsed JSON) over `base`; throws naming the first bad or unknown key. */
-export function mergeTrainerOptions(
-  base: TrainerOptions,
-  raw: unknown,
-  where: Where,
-  prefix = "train.",
-): TrainerOptions {
-  if (!isObject(raw)) throw badKey(prefix.slice(0, -1) || "(root)", where, "an object", raw);
-  const out: TrainerOptions = { ...base };
-  for (const [k, v] of Object.entries(raw)) {
-    const key = prefix + k;
-    const int = (min: number) =>
-      finite(key, v, where, (x) => Number.isInteger(x) && x >= min, `an integer >= ${min}`);
-    switch (k as keyof TrainerOptions) {
-      case "model":
-        if (typeof v !== "string" || v === "") throw badKey(key, where, "a model directory", v);
-        out.model = v;
-        break;
-      case "reference":
-        if (v !== null && (typeof v !== "string" || v === "")) {
-          throw badKey(key, where, "null or a model directory", v);
-        }
-        out.reference = v;
-        break;
-      case "loss":
-        out.loss = checkLossKind(v, `config key '${key}' (${where})`);
-        break;
-      case "beta":
-        out.beta = finite(key, v, where, (x) => x > 0, "a number > 0");
-        break;
-      case "weighting":
-        out.weighting = oneOf(key, v, where, WEIGHTINGS);
-        break;
-      case "weighting_b":
-        out.weighting_b = finite(key, v, where, () => true, "a finite number");
-        break;
-      case "reward_weights":
-        out.reward_weights = rewardWeights(key, v, where);
-        break;
-      case "lr":
-        out.lr = finite(key, v, where, (x) => x > 0, "a number > 0");
-        break;
-      case "warmup_steps":
-        out.warmup_steps = int(0);
-        break;
-      case "schedule":
-        out.schedule = oneOf(key, v, where, LR_SCHEDULES);
-        break;
-      case "weight_decay":
-        out.weight_decay = finite(key, v, where, (x) => x >= 0, "a number >= 0");
-        break;
-      case "grad_clip":
-        out.grad_clip = finite(key, v, where, (x) => x >= 0, "a number >= 0 (0 = off)");
-        break;
-      case "batch_pairs":
-        out.batch_pairs = int(1);
-        break;
-      case "epochs":
-        out.epochs = finite(key, v, where, (x) => x > 0, "a number > 0");
-        break;
-      case "max_steps":
-        out.max_steps = v === null ? null : int(1);
-        break;
-      case "seed":
-        out.seed = finite(
-          key,
-          v,
-          where,
-          (x) => Number.isSafeInteger(x) && x >= 0,
-          "an integer >= 0",
-        );
-        break;
-      case "flow_uniform_mix":
-        out.flow_uniform_mix = finite(key, v, where, (x) => x >= 0 && x <= 1, "in [0, 1]");
-        break;
-      case "checkpoint_every":
-        out.checkpoint_every = int(1);
-        break;
-      case "export_onnx":
-        if (typeof v !== "boolean") throw badKey(key, where, "true or false", v);
-        out.export_onnx = v;
-        break;
-      default:
-        throw unknownKey(key, where, Object.keys(base).map((x) => prefix + x));
-    }
-  }
-  return out;
-}
-
-function rewardWeights(key: string, v: unknown, where: Where): Record<string, number> | null {
-  if (v === null) return null;
-  if (!isObject(v) || Object.keys(v).length === 0) {
-    throw badKey(key, where, "null or an object {reward: weight} with at least one reward", v);
-  }
-  let sum = 0;
-  for (const [name, w] of Object.entries(v)) {
-    if (typeof w !== "number" || !Number.isFinite(w) || w < 0) {
-      throw badKey(`${key}.${name}`, where, "a number >= 0", w);
-    }
-    sum += w;
-  }
-  if (!(sum > 0)) throw badKey(key, where, "weights with a positive sum", v);
-  return { ...(v as Record<string, number>) };
-}
+export type TrainerOptions = ValuesOf<typeof TRAIN>;
 
 /**
  * The options that determine the training result (a checkpoint resumes only under these). The
- * model paths are left out: the trainer hashes the weights themselves, so a moved model
+ * thread count is left out (another count continues, with a warning), and so are the model
+ * paths: the trainer hashes the weights themselves, so a moved model
  * directory still resumes and a retrained one at the same path does not.
  */
 export function trainingIdentity(o: TrainerOptions): Record<string, unknown> {
-  const { checkpoint_every: _c, export_onnx: _e, model: _m, reference: _r, ...rest } = o;
+  const {
+    checkpoint_every: _c,
+    export_onnx: _e,
+    model: _m,
+    reference: _r,
+    threads: _t,
+    ...rest
+  } = o;
   return rest;
 }

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { tempDir } from "./fixtures/util.ts";
 import { join } from "node:path";
-import { DEFAULTS, loadRunConfig, mergeConfig } from "../../pipeline/config.ts";
+import {
+  type ConfigPatch,
+  DEFAULTS,
+  loadRunConfig,
+  mergeConfig,
+  parseRunArgs,
+} from "../../pipeline/config.ts";
 
 Deno.test("loadRunConfig() with no arguments gives the defaults", async () => {
   assert.deepEqual(await loadRunConfig([]), DEFAULTS);
@@ -35,11 +41,11 @@ Deno.test("loadRunConfig() applies defaults < --config file < flags", async () =
 
 Deno.test("mergeConfig() rejects an unknown key, naming it and the known ones", () => {
   assert.throws(
-    () => mergeConfig(DEFAULTS, { shard_row: 5 }, "--config x.json"),
-    /config key 'shard_row' \(--config x\.json\) as it is not a known key: known keys are name, /,
+    () => mergeConfig(DEFAULTS, { shard_row: 5 } as ConfigPatch, "--config x.json"),
+    /config key 'shard_row' \(--config x\.json\) as it is not a known key \(did you mean 'shard_rows'\?\): known keys are name, /,
   );
   assert.throws(
-    () => mergeConfig(DEFAULTS, { prompts: { pth: "x" } }, "f"),
+    () => mergeConfig(DEFAULTS, { prompts: { pth: "x" } } as ConfigPatch, "f"),
     /'prompts\.pth' .* known keys are prompts\.path/,
   );
 });
@@ -58,7 +64,7 @@ Deno.test("mergeConfig() rejects bad values, naming the key and the value", () =
     [{ generate: { n: 1 } }, /'generate\.n' .* integer >= 2: current value is 1/],
     [
       { generate: { sed: 1 } },
-      /'generate\.sed' .* not a known key: known keys are generate\.model/,
+      /'generate\.sed' .* not a known key \(did you mean 'generate\.seed'\?\): known keys are generate\.model/,
     ],
     [{ score: { rewards: [] } }, /'score\.rewards' .* non-empty list/],
     [{ calibrate: { tau: { alignment: 0 } } }, /'calibrate\.tau\.alignment' .* > 0/],
@@ -67,12 +73,59 @@ Deno.test("mergeConfig() rejects bad values, naming the key and the value", () =
     [{ train: { beta: 0 } }, /'train\.beta' .* > 0/],
     [{ evaluate: { steps: 0 } }, /'evaluate\.steps' .* integer >= 1/],
   ];
-  for (const [raw, re] of cases) assert.throws(() => mergeConfig(DEFAULTS, raw, "test"), re);
+  for (const [raw, re] of cases) {
+    assert.throws(() => mergeConfig(DEFAULTS, raw as ConfigPatch, "test"), re);
+  }
 });
 
 Deno.test("loadRunConfig() rejects an unknown flag and a flag without a value", async () => {
-  await assert.rejects(loadRunConfig(["--nmae", "x"]), /argument '--nmae' .* flags are --config/);
+  await assert.rejects(
+    loadRunConfig(["--nmae", "x"]),
+    /Cannot use '--nmae' as capo run has no such flag: did you mean --name\?/,
+  );
   await assert.rejects(loadRunConfig(["--name"]), /--name as it needs a value/);
   await assert.rejects(loadRunConfig(["--shard-rows", "-3"]), /'shard_rows' \(--shard-rows\)/);
   await assert.rejects(loadRunConfig(["--config", "/nonexistent/c.json"]), /Cannot read --config/);
+});
+
+Deno.test("loadRunConfig() sets any key as --section.key=value, typed as in a --config file", async () => {
+  const cfg = await loadRunConfig([
+    "--generate.n=8",
+    "--train.loss",
+    "dpo",
+    "--train.max_steps=null",
+    '--calibrate.tau={"aesthetic":0.2}',
+    "--score.rewards=a.json,b.json",
+    "--train.export_onnx=false",
+    "--evaluate.level=0.9",
+  ]);
+  assert.equal(cfg.generate.n, 8);
+  assert.equal(cfg.train.loss, "dpo");
+  assert.equal(cfg.train.max_steps, null);
+  assert.deepEqual(cfg.calibrate.tau, { aesthetic: 0.2 });
+  assert.deepEqual(cfg.score.rewards, ["a.json", "b.json"]);
+  assert.equal(cfg.train.export_onnx, false);
+  assert.equal(cfg.evaluate.level, 0.9);
+  assert.equal(cfg.generate.steps, DEFAULTS.generate.steps);
+});
+
+Deno.test("loadRunConfig() checks a flag's value as the key's type, naming the flag", async () => {
+  await assert.rejects(
+    loadRunConfig(["--generate.n=two"]),
+    /config key 'generate\.n' \(--generate\.n\) as it must be an integer >= 2: current value is "two"/,
+  );
+  await assert.rejects(
+    loadRunConfig(["--train.loss=kto"]),
+    /'train\.loss' \(--train\.loss\) as it must be one of 'capo', 'dpo', 'ipo'/,
+  );
+  await assert.rejects(loadRunConfig(["--generate.nn=8"]), /did you mean --generate\.n\?/);
+  await assert.rejects(loadRunConfig(["--train=1"]), /names a section, not a key: its keys are/);
+  await assert.rejects(loadRunConfig(["stray"]), /argument 'stray' as it is not a flag/);
+});
+
+Deno.test("parseRunArgs() keeps flags in order and takes a negative number as a value", () => {
+  const a = parseRunArgs(["--shard-rows", "-3", "--name=x", "-h"]);
+  assert.equal(a.help, true);
+  assert.deepEqual(a.flags.map((f) => f.where), ["--shard-rows", "--name"]);
+  assert.deepEqual(a.flags[0]!.patch, { shard_rows: -3 });
 });

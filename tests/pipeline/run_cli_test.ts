@@ -82,3 +82,26 @@ Deno.test("capo run rejects a bad flag value with exit 2, naming the key", async
   assert.match(missing.err, /none\.txt/);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("capo run reports a config error before opening anything: exit 2, the key named, nothing written", async () => {
+  const dir = await tempDir();
+  // The prompt file does not exist: opening it would be exit 1 naming it, not the config error.
+  const none = join(dir, "none.txt");
+  const cases: [string[], RegExp][] = [
+    [["--from", "bogus"], /--from 'bogus' as the method has no such stage: stages are prompts, /],
+    [
+      ["--calibrate.tau", '{"nope": 2}'],
+      /config key 'calibrate\.tau' as it names 'nope', which the run does not score: its rewards are /,
+    ],
+    [["--select.method=single", "--select.reward=nope"], /'select\.reward' as it names 'nope'/],
+    [["--generate.n=1"], /'generate\.n' \(--generate\.n\) as it must be an integer >= 2/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await capoRun(dir, "--prompts", none, "--name", "x", ...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.err.split("\n").filter((l) => l !== "").length, 2, r.err); // no usage dump
+    assert.deepEqual(await listDir(dir), ["no-model.json"], args.join(" "));
+  }
+  await Deno.remove(dir, { recursive: true });
+});

@@ -8,7 +8,7 @@ import {
   scoredSchema,
 } from "../../schemas/mod.ts";
 import { DEFAULTS, mergeConfig, type RunConfig } from "../../pipeline/config.ts";
-import { buildPlan, type MethodStage } from "../../pipeline/method.ts";
+import { buildPlan, type Method } from "../../pipeline/method.ts";
 import { type RunOptions, runPipeline } from "../../pipeline/runner.ts";
 import { readManifest } from "../../pipeline/stage_store.ts";
 import type { RowCodec } from "../../schemas/stage_spec.ts";
@@ -79,19 +79,11 @@ Deno.test("runPipeline() invalidates a stage whose config changed and every stag
   const { dir, cfg, runDir } = await setup();
   await go(cfg);
   const before = await allRows(runDir);
-  const changed: MethodStage[] = FIXTURE_METHOD.map((m) =>
-    m.name === "score"
-      ? {
-        name: "score",
-        kind: "stage",
-        build: () =>
-          Promise.resolve({
-            ...fixtureScore(),
-            config: { fixture: "score", rewards: REWARDS, v: 2 },
-          }),
-      }
-      : m
-  );
+  const changed: Method = {
+    ...FIXTURE_METHOD,
+    score: () =>
+      Promise.resolve({ ...fixtureScore(), config: { fixture: "score", rewards: REWARDS, v: 2 } }),
+  };
   const r = byStage(await go(cfg, changed));
   assert.deepEqual([r.prompts!.role, r.generate!.role], ["untouched", "read"]);
   for (const s of ["score", "calibrate", "select"]) {
@@ -180,11 +172,7 @@ Deno.test("runPipeline() redoes the groups of a corrupted shard and gives the sa
 Deno.test("runPipeline() stops on a stage error, naming the stage and the prompt, and keeps shards", async () => {
   const { dir, cfg } = await setup();
   const failing = fixtureScore("1 red circles number 12");
-  const method = FIXTURE_METHOD.map((m) =>
-    m.name === "score"
-      ? { name: "score", kind: "stage", build: () => Promise.resolve(failing) } as MethodStage
-      : m
-  );
+  const method: Method = { ...FIXTURE_METHOD, score: () => Promise.resolve(failing) };
   const r = await go(cfg, method);
   assert.equal(r.status, "failed");
   const id = promptId("1 red circles number 12");
@@ -207,25 +195,20 @@ Deno.test("runPipeline() cancelled by its signal keeps completed shards and resu
   const { dir, cfg, runDir } = await setup();
   const abort = new AbortController();
   let seen = 0;
-  const method = FIXTURE_METHOD.map((m): MethodStage =>
-    m.kind === "sink"
-      ? {
+  const method = {
+    ...FIXTURE_METHOD,
+    train: () =>
+      Promise.resolve({
         name: "train",
-        kind: "sink",
-        build: () =>
-          Promise.resolve({
-            name: "train",
-            config: {},
-            create: () =>
-              new WritableStream({
-                write() {
-                  if (++seen === 12) abort.abort("SIGTERM");
-                },
-              }),
+        config: {},
+        create: () =>
+          new WritableStream({
+            write() {
+              if (++seen === 12) abort.abort("SIGTERM");
+            },
           }),
-      }
-      : m
-  );
+      }),
+  };
   const r = await go(cfg, method, { signal: abort.signal });
   assert.equal(r.status, "cancelled");
   assert.equal(r.reason, "SIGTERM");
@@ -248,25 +231,20 @@ Deno.test("runPipeline() cancelled by its signal keeps completed shards and resu
 
 Deno.test("runPipeline() names the sink and the prompt when the sink throws", async () => {
   const { dir, cfg } = await setup(10);
-  const method = FIXTURE_METHOD.map((m): MethodStage =>
-    m.kind === "sink"
-      ? {
+  const method = {
+    ...FIXTURE_METHOD,
+    train: () =>
+      Promise.resolve({
         name: "train",
-        kind: "sink",
-        build: () =>
-          Promise.resolve({
-            name: "train",
-            config: {},
-            create: () =>
-              new WritableStream<{ prompt: string }>({
-                write(g) {
-                  if (g.prompt.endsWith("number 3")) throw new Error("optimiser diverged");
-                },
-              }),
+        config: {},
+        create: () =>
+          new WritableStream<{ prompt: string }>({
+            write(g) {
+              if (g.prompt.endsWith("number 3")) throw new Error("optimiser diverged");
+            },
           }),
-      }
-      : m
-  );
+      }),
+  };
   const r = await go(cfg, method);
   assert.equal(r.status, "failed");
   assert.equal(

@@ -14,7 +14,7 @@ import { calibratedSchema } from "../../../schemas/calibrated.ts";
 import { pairSchema } from "../../../schemas/pair.ts";
 import { evaluateImage, layoutFor, parseCaption, renderScene } from "../../../shapeworld/mod.ts";
 import { TsReward } from "../../../models/rewards/ts_reward.ts";
-import type { SamplerPair } from "../../../pipeline/report/run_report.ts";
+import type { SamplerPair } from "../../../pipeline/report/model_samplers.ts";
 
 export const REWARDS = ["aesthetic", "alignment", "preference"];
 export const EVAL_PROMPTS = ["a red circle", "two blue squares", "a green triangle"];

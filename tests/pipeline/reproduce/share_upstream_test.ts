@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULTS, mergeConfig } from "../../../pipeline/config.ts";
-import { runConfig } from "../../../pipeline/reproduce/run_config.ts";
 import { shareUpstream } from "../../../pipeline/reproduce/share_upstream.ts";
+import { driveRun } from "../../../pipeline/drive_run.ts";
+import type { RunConfig } from "../../../pipeline/config.ts";
 import { FIXTURE_METHOD } from "../fixtures/stages.ts";
 import { listDir, tempRun } from "../fixtures/util.ts";
 
 const signal = new AbortController().signal;
+
+/** The fixture method through the run driver as reproduce runs it (every stage must run). */
+async function run(cfg: RunConfig, upTo: "score" | "train") {
+  const r = await driveRun(cfg, { method: FIXTURE_METHOD, upTo, unavailable: "error", signal });
+  if (r.status === "failed") throw r.error;
+  return r;
+}
 
 async function upstream() {
   const { dir, promptsPath } = await tempRun(12);
@@ -17,7 +25,7 @@ async function upstream() {
     shard_rows: 8,
   }, "test");
   // The shared stages only: prompts -> generate -> score (fixture model stages).
-  const r = await runConfig(cfg, signal, FIXTURE_METHOD.slice(0, 3));
+  const r = await run(cfg, "score");
   assert.equal(r.status, "done", r.summary);
   return { dir, cfg };
 }
@@ -30,7 +38,7 @@ Deno.test("shareUpstream() gives a cell the shared stages, which its run reuses 
     "generate",
     "score",
   ]);
-  const r = await runConfig({ ...cfg, name: "cell" }, signal, FIXTURE_METHOD);
+  const r = await run({ ...cfg, name: "cell" }, "train");
   assert.equal(r.status, "done", r.summary);
   const by = Object.fromEntries(r.stages.map((s) => [s.stage, s]));
   assert.deepEqual(

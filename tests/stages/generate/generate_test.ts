@@ -131,6 +131,6 @@ Deno.test("GenerateStream() errors on an image of the wrong size, naming the sam
 Deno.test("GenerateStream() rejects N < 2, naming the option", () => {
   assert.throws(
     () => stream([], { n: 0 }, { n: 1 }),
-    /Cannot construct GenerateStream as n must be an integer >= 2: current value is 1/,
+    /Cannot construct GenerateStream: Cannot use config key 'generate\.n' .* an integer >= 2: current value is 1/,
   );
 });

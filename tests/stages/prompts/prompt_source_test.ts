@@ -30,6 +30,7 @@ Deno.test("openPromptSource() normalises, drops empties and duplicates, and coun
     empty: 2,
     too_long: 0,
     duplicate: 2,
+    control: 0,
     other_shard: 0,
     kept: 2,
   });
@@ -61,11 +62,70 @@ Deno.test("openPromptSource() reads JSONL with a configurable key, null counted 
 
 Deno.test("openPromptSource() names the file and line of malformed JSONL", async () => {
   const bad = await file("bad.jsonl", '{"prompt": "ok"}\n{"prompt": \n');
-  await assert.rejects(readPrompts(bad), /bad\.jsonl line 2 as JSON/);
+  await assert.rejects(readPrompts(bad), /bad\.jsonl as 1 line\(s\) are bad: line 2 is not JSON/);
   const noKey = await file("nokey.jsonl", '{"prompt": "ok"}\n{"caption": "x"}\n');
-  await assert.rejects(readPrompts(noKey), /line 2 as it has no key 'prompt': keys are caption/);
+  await assert.rejects(readPrompts(noKey), /line 2 has no key 'prompt': keys are caption/);
   const num = await file("num.jsonl", '{"prompt": 3}\n');
-  await assert.rejects(readPrompts(num), /line 1 key 'prompt' as a string/);
+  await assert.rejects(readPrompts(num), /line 1 key 'prompt' is not a string/);
+});
+
+Deno.test("openPromptSource() reports every bad JSONL line up to a bound, and passes nothing after the first", async () => {
+  const lines = ['{"prompt": "ok"}'];
+  for (let i = 0; i < 25; i++) lines.push(i % 2 ? "[1]" : '{"prompt": 3}', '{"prompt": "late"}');
+  const path = await file("many.jsonl", lines.join("\n") + "\n");
+  const err = await readPrompts(path).then(() => null, (e: Error) => e);
+  assert.ok(err);
+  assert.match(
+    err.message,
+    /as 25 line\(s\) are bad: line 2 key 'prompt' is not a string: 3; line 4 is not a JSON object: \[1\];/,
+  );
+  assert.equal(err.message.match(/; line /g)?.length, 19); // 20 named
+  assert.match(err.message, /; and 5 more$/);
+  const seen: string[] = [];
+  const source = await openPromptSource(path);
+  await assert.rejects(async () => {
+    for await (const p of source.readable) seen.push(p.prompt);
+  });
+  assert.deepEqual(seen, ["ok"]);
+});
+
+Deno.test("openPromptSource() counts prompts differing only in case or Unicode form as duplicates; 'exact' keeps them", async () => {
+  const path = await file(
+    "fold.txt",
+    "A Red Circle\na red circle\nａ red circle\ncafe\u0301\ncaf\u00e9\n",
+  );
+  const folded = await readPrompts(path);
+  assert.deepEqual(folded.prompts.map((p) => p.prompt), ["A Red Circle", "café"]);
+  assert.equal(folded.stats.duplicate, 3);
+  const exact = await readPrompts(path, { duplicates: "exact" });
+  assert.deepEqual(exact.prompts.map((p) => p.prompt), [
+    "A Red Circle",
+    "a red circle",
+    "ａ red circle",
+    "café",
+  ]);
+  assert.equal(exact.stats.duplicate, 1); // NFC already makes the two cafés one text
+});
+
+Deno.test("openPromptSource() rejects a prompt holding a control character, naming file and line; 'skip' counts it", async () => {
+  const path = await file("ctl.txt", "a red circle\nbad\u0000prompt\ntwo blue squares\n");
+  await assert.rejects(
+    readPrompts(path),
+    /ctl\.txt' line 2 as the prompt holds the control character U\+0000/,
+  );
+  const skipped = await readPrompts(path, { control_chars: "skip" });
+  assert.deepEqual(skipped.prompts.map((p) => p.prompt), ["a red circle", "two blue squares"]);
+  assert.equal(skipped.stats.control, 1);
+});
+
+Deno.test("openPromptSource() says a directory is a directory", async () => {
+  const dir = await Deno.makeTempDir();
+  await assert.rejects(readPrompts(dir), /Cannot read prompts from '.*': it is a directory/);
+  await assert.rejects(
+    readPrompts(dir, { format: "parquet" }),
+    /Cannot read prompts from '.*': it is a directory/,
+  );
+  await Deno.remove(dir);
 });
 
 Deno.test("openPromptSource() reads CSV with quoted commas, quotes and newlines", async () => {
@@ -111,6 +171,7 @@ Deno.test("openPromptSource() reads a Parquet column, nulls counted empty", asyn
     empty: 1,
     too_long: 0,
     duplicate: 1,
+    control: 0,
     other_shard: 0,
     kept: 2,
   });
@@ -156,7 +217,7 @@ Deno.test("openPromptSource() skips a 100,000-character prompt and counts it as 
   const { prompts, stats } = await readPrompts(path);
   assert.deepEqual(prompts.map((p) => p.prompt), ["short one", "short two"]);
   assert.equal(stats.too_long, 1);
-  const allowed = await readPrompts(path, { maxChars: 100_000 });
+  const allowed = await readPrompts(path, { max_chars: 100_000 });
   assert.equal(allowed.prompts.length, 3);
 });
 
@@ -178,11 +239,11 @@ Deno.test("openPromptSource() takes the split from the file name, an option, or 
   assert.ok(evalSet.prompts.every((p) => p.split === "eval"));
   const forced = await readPrompts(await file("train.txt", lines), {
     split: "hash",
-    evalFraction: 0.25,
+    eval_fraction: 0.25,
   });
   const nEval = forced.prompts.filter((p) => p.split === "eval").length;
   assert.ok(nEval > 400 && nEval < 600, `eval count ${nEval}`);
-  const again = await readPrompts(await file("x.txt", lines), { evalFraction: 0.25 });
+  const again = await readPrompts(await file("x.txt", lines), { eval_fraction: 0.25 });
   assert.deepEqual(again.prompts.map((p) => p.split), forced.prompts.map((p) => p.split));
 });
 

@@ -100,7 +100,7 @@ Deno.test("FRS with no retries leaves some prompts without a pair, counted, grou
     method: "frs",
     rewards: ["a", "b"],
     seed: 5,
-    maxRetries: 0,
+    max_retries: 0,
   });
   assert.equal(out.length, 600);
   const empty = out.filter((g) => g.rows.length === 0).length;
@@ -112,7 +112,7 @@ Deno.test("FRS with no retries leaves some prompts without a pair, counted, grou
 
 Deno.test("FRS pairs depend on (seed, prompt_id), not on group order", async () => {
   const groups = Array.from({ length: 50 }, (_, i) => calibratedGroup(`r${i}`, ["a", "b"], FIGURE));
-  const opts = { method: "frs", rewards: ["a", "b"], seed: 99, pairsPerPrompt: 2 } as const;
+  const opts = { method: "frs", rewards: ["a", "b"], seed: 99, pairs_per_prompt: 2 } as const;
   const fwd = await select(groups, opts);
   const rev = await select([...groups].reverse(), opts);
   const key = (gs: Group<Pair>[]) =>
@@ -130,7 +130,7 @@ Deno.test("FRS pairsPerPrompt draws distinct pairs and counts prompts that fall 
     method: "frs",
     rewards: ["a", "b"],
     seed: 1,
-    pairsPerPrompt: 3,
+    pairs_per_prompt: 3,
   });
   for (const g of three.out) {
     const keys = g.rows.map((p) => `${p.winner_index + 1},${p.loser_index + 1}`);
@@ -143,7 +143,7 @@ Deno.test("FRS pairsPerPrompt draws distinct pairs and counts prompts that fall 
     method: "frs",
     rewards: ["a", "b"],
     seed: 1,
-    pairsPerPrompt: 5,
+    pairs_per_prompt: 5,
   });
   assert.ok(five.out.every((g) => g.rows.length === 4));
   assert.deepEqual(five.stats, { groups: 20, pairs: 80, no_pair: 0, short: 20 });
@@ -192,7 +192,7 @@ Deno.test("single picks argmax/argmin of one reward's Rca and regresses onto it"
     reward: "b",
     rewards: ["a", "b"],
     seed: 0,
-    pairsPerPrompt: 3,
+    pairs_per_prompt: 3,
   });
   // order by b: 0 (0.9), 3 (0.8), 2 (0.5), 1 (0.1): pairs (0,1), (3,2); a third would meet
   assert.deepEqual(two.out[0]!.rows.map((r) => [r.winner_index, r.loser_index]), [[0, 1], [3, 2]]);
@@ -247,15 +247,15 @@ Deno.test("SelectPairsStream() rejects bad options, listing allowed values", () 
   assert.throws(
     // deno-lint-ignore no-explicit-any
     () => new SelectPairsStream({ ...base, method: "best" as any }),
-    /method must be one of 'single', 'sum-raw', 'sum-calibrated', 'frs': current value is 'best'/,
+    /'select\.method' .* one of 'single', 'sum-raw', 'sum-calibrated', 'frs': current value is "best"/,
   );
   assert.throws(
     () => new SelectPairsStream({ ...base, method: "single" }),
     /reward must name one of the rewards \(a, b\)/,
   );
   assert.throws(
-    () => new SelectPairsStream({ ...base, method: "frs", pairsPerPrompt: 0 }),
-    /pairsPerPrompt/,
+    () => new SelectPairsStream({ ...base, method: "frs", pairs_per_prompt: 0 }),
+    /'select\.pairs_per_prompt' .* an integer >= 1/,
   );
   assert.throws(
     () => new SelectPairsStream({ ...base, method: "frs", weights: { c: 1 } }),
@@ -266,8 +266,8 @@ Deno.test("SelectPairsStream() rejects bad options, listing allowed values", () 
     /must not all be 0/,
   );
   assert.throws(
-    () => new SelectPairsStream({ ...base, method: "frs", maxRetries: -1 }),
-    /maxRetries/,
+    () => new SelectPairsStream({ ...base, method: "frs", max_retries: -1 }),
+    /'select\.max_retries' .* an integer >= 0/,
   );
 });
 

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  mergeTrainerOptions,
-  TRAINER_DEFAULTS,
-  trainingIdentity,
-} from "../../../stages/train/trainer_options.ts";
+import { TRAIN, trainingIdentity } from "../../../stages/train/trainer_options.ts";
+import { defaultsOf, merge as mergeTable } from "../../../lib/config_table.ts";
 
-const merge = (raw: unknown) => mergeTrainerOptions(TRAINER_DEFAULTS, raw, "--config x.json");
+const TRAINER_DEFAULTS = defaultsOf(TRAIN);
+const merge = (raw: unknown) =>
+  mergeTable(TRAIN, TRAINER_DEFAULTS, raw, "--config x.json", "train.");
 
 Deno.test("trainer options merge over the defaults", () => {
   const o = merge({ loss: "dpo", beta: 500, schedule: "cosine", reward_weights: { a: 2, b: 1 } });
@@ -35,9 +34,12 @@ Deno.test("bad closed-set values, counts and unknown keys are rejected", () => {
   assert.throws(() => merge({ schedule: "linear" }), /one of 'constant', 'cosine'/);
   assert.throws(() => merge({ batch_pairs: 0 }), /'train.batch_pairs' .* integer >= 1/);
   assert.throws(() => merge({ max_steps: 2.5 }), /'train.max_steps'/);
-  assert.throws(() => merge({ reward_weights: { a: -1 } }), /'train.reward_weights.a'/);
-  assert.throws(() => merge({ reward_weights: {} }), /at least one reward/);
-  assert.throws(() => merge({ betta: 1 }), /'train.betta' .* not a known key: known keys are/);
+  assert.throws(() => merge({ reward_weights: { a: -1 } }), /'train.reward_weights' .* >= 0/);
+  assert.throws(() => merge({ reward_weights: {} }), /with a positive sum: current value is \{\}/);
+  assert.throws(
+    () => merge({ betta: 1 }),
+    /'train.betta' .* not a known key \(did you mean 'train.beta'\?\): known keys are/,
+  );
   assert.throws(() => merge([1]), /must be an object/);
 });
 
