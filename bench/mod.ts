@@ -7,9 +7,16 @@
  * module's `format<Name>(result)` if it exports one). The expected benchmarks are listed in
  * EXPECTED; one whose file or export is missing is reported and the others still run.
  *
- *   deno task bench [name ...]     e.g. `deno task bench parquet`
+ *   deno task bench [name ...] [--json]     e.g. `deno task bench parquet`
+ *
+ * The benches' own flags (--model, ...) are declared in bench/bench_env.ts, so a misspelt one is
+ * refused here with the closest name instead of being taken for a bench name.
+ *
+ * With --json the results print on stdout as one JSON object (the one benchmark's result, or
+ * {name: result} for several) and everything else goes to stderr.
  */
 import { basename } from "node:path";
+import { benchFlags } from "./bench_env.ts";
 
 /** file -> export, for the benchmarks the issues ask for. */
 const EXPECTED: Record<string, string> = {
@@ -19,6 +26,7 @@ const EXPECTED: Record<string, string> = {
   "score_bench.ts": "benchScore",
   "sample_bench.ts": "benchSample",
   "generate_memory_bench.ts": "benchGenerateMemory",
+  "train_bench.ts": "benchTrain",
 };
 
 type Fn = (...args: unknown[]) => unknown;
@@ -50,7 +58,18 @@ async function benchFiles(): Promise<string[]> {
   return [...new Set([...Object.keys(EXPECTED), ...found])].sort();
 }
 
-async function main(filter: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  let json: boolean, filter: string[];
+  try {
+    const { values, positionals } = benchFlags(args);
+    [json, filter] = [values.json, positionals];
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 2;
+  }
+  // In JSON mode stdout carries only the final object.
+  const say = json ? console.error : console.log;
+  const results: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const file of await benchFiles()) {
     const short = basename(file, "_bench.ts");
@@ -71,23 +90,28 @@ async function main(filter: string[]): Promise<number> {
     const want = EXPECTED[file];
     if (want && !names.includes(want)) problems.push(`bench/${file}: no export ${want}()`);
     for (const name of names) {
-      console.log(`\n== ${name} (bench/${file})`);
+      say(`\n== ${name} (bench/${file})`);
       const t0 = performance.now();
       try {
         const result = await (mod[name] as Fn)();
         const format = mod[name.replace(/^bench/, "format")];
-        if (result !== undefined && typeof format === "function") {
+        if (json) results[short] = result ?? null;
+        else if (result !== undefined && typeof format === "function") {
           console.log((format as Fn)(result));
         } else print(result);
       } catch (err) {
         problems.push(`${name}: failed: ${err instanceof Error ? err.message : err}`);
-        console.log(`  FAILED: ${err instanceof Error ? err.message : err}`);
+        say(`  FAILED: ${err instanceof Error ? err.message : err}`);
       }
-      console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      say(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
   }
+  if (json) {
+    const keys = Object.keys(results);
+    console.log(JSON.stringify(keys.length === 1 ? results[keys[0]!] : results, null, 2));
+  }
   if (problems.length) {
-    console.log(`\n${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    say(`\n${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join("\n")}`);
     return 1;
   }
   return 0;

@@ -11,6 +11,7 @@ little-endian float32/int32 bytes, so values cross exactly). Requests, by "mode"
   sample  {weights, batch, guidance, times, tokens, null_tokens, batches}
                                                     -> {images, batch_seconds, cpu_seconds}
   train   {weights, abar, decay, train, steps, warmup, seed}  -> {step_seconds, cpu_seconds, loss}
+  finetune {weights, abar, decay, finetune, steps, warmup, seed} -> {step_seconds, cpu_seconds, loss}
 Every request carries "threads" (torch.set_num_threads; the caller also sets OMP_NUM_THREADS
 and OPENBLAS_NUM_THREADS, since Debian's torch calls the pthread OpenBLAS, which keeps its own
 pool). cpu_seconds is the process CPU time over the timed part: about the wall time on one
@@ -284,6 +285,77 @@ def train(req, cfg, weights, abar):
     return {"step_seconds": per_step, "cpu_seconds": time.process_time() - c0, "loss": losses[-1]}
 
 
+def finetune(req, cfg, weights, abar):
+    """stages/train/preference_trainer.ts' step: per pair one t and one eps shared by the winner
+    and the loser, the frozen reference's error without gradients, err_theta of the policy,
+    dR_theta = beta * w(t) * (h(x+) - h(x-)), the CaPO loss (dR_theta - dR_ca)^2, AdamW with
+    the decay set, global-norm clipping. Timed over `steps` after `warmup` steps."""
+    fc = req["finetune"]
+    P, L = fc["pairs"], cfg["maxTokens"]
+    N = 2 * P
+    gen = torch.Generator().manual_seed(req["seed"])
+    params = {k: v.clone().requires_grad_(True) for k, v in weights.items()}
+    decay = set(req["decay"])
+    opt = torch.optim.AdamW(
+        [
+            {"params": [v for k, v in params.items() if k in decay], "weight_decay": fc["weightDecay"]},
+            {"params": [v for k, v in params.items() if k not in decay], "weight_decay": 0.0},
+        ],
+        lr=fc["lr"],
+        betas=(0.9, 0.999),
+        eps=1e-8,
+    )
+    policy = Dit(cfg, params, abar)
+    reference = Dit(cfg, {k: v.clone() for k, v in weights.items()}, abar)
+    ab_t = torch.tensor(np.asarray(abar, dtype=np.float64), dtype=torch.float32)
+    T = cfg["trainSteps"]
+    vocab = len(cfg["vocabulary"]) + SPECIAL_TOKENS
+    # Fixed pools of pairs (x0 in [-1, 1], prompts, dR_ca): data loading is not timed.
+    x0_pool = torch.rand((2 * N,) + shape_of(cfg, 1)[1:], generator=gen) * 2 - 1
+    tok_pool = torch.randint(SPECIAL_TOKENS, vocab, (N, L), generator=gen)
+    dca_pool = torch.rand(N, generator=gen) - 0.5
+    losses = []
+
+    def step(k):
+        j = (k * P) % N
+        x0 = torch.cat([x0_pool[2 * j : 2 * j + P], x0_pool[2 * j + P : 2 * j + 2 * P]])
+        tokens = torch.cat([tok_pool[j : j + P], tok_pool[j : j + P]])
+        dca = dca_pool[j : j + P]
+        eps = torch.randn((P,) + x0.shape[1:], generator=gen).repeat(2, 1, 1, 1)
+        if cfg["parameterization"] == "eps":
+            i = torch.randint(0, T, (P,), generator=gen).repeat(2)
+            ab = ab_t[i]
+            a, s, tau = ab.sqrt(), (1 - ab).sqrt(), i.float() / T
+            target = eps
+        else:
+            t = torch.sigmoid(torch.randn(P, generator=gen)).clamp(1e-5, 1 - 1e-5).repeat(2)
+            a, s, tau = 1 - t, t, t
+            target = eps - x0
+        xt = a.reshape(-1, 1, 1, 1) * x0 + s.reshape(-1, 1, 1, 1) * eps
+        with torch.no_grad():
+            err_ref = ((reference(xt, tau, tokens) - target) ** 2).mean(dim=[1, 2, 3])
+        err_theta = ((policy(xt, tau, tokens) - target) ** 2).mean(dim=[1, 2, 3])
+        h = err_ref - err_theta
+        d_r = fc["beta"] * (h[:P] - h[P:])  # w(t) = 1 (the trainer's default weighting)
+        loss = ((d_r - dca) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if fc["gradClip"] > 0:
+            torch.nn.utils.clip_grad_norm_(list(params.values()), fc["gradClip"])
+        opt.step()
+        losses.append(float(loss))
+
+    for k in range(req["warmup"]):
+        step(k)
+    per_step = []
+    c0 = time.process_time()
+    for k in range(req["steps"]):
+        t0 = time.perf_counter()
+        step(req["warmup"] + k)
+        per_step.append(time.perf_counter() - t0)
+    return {"step_seconds": per_step, "cpu_seconds": time.process_time() - c0, "loss": losses[-1]}
+
+
 def main():
     req = json.load(sys.stdin)
     torch.set_num_threads(int(req.get("threads", 1)))
@@ -298,8 +370,12 @@ def main():
         out = sample(req, cfg, Dit(cfg, weights, abar))
     elif mode == "train":
         out = train(req, cfg, weights, abar)
+    elif mode == "finetune":
+        out = finetune(req, cfg, weights, abar)
     else:
-        raise ValueError(f"mode must be one of parity, sample, train: current value is {mode!r}")
+        raise ValueError(
+            f"mode must be one of parity, sample, train, finetune: current value is {mode!r}"
+        )
     out["torch"] = torch.__version__
     out["threads"] = torch.get_num_threads()
     json.dump(out, sys.stdout)

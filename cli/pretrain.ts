@@ -1,7 +1,7 @@
 /**
  * `deno task pretrain --config models/configs/base-eps.json --out runs/pretrain-eps`
  *
- * Pretrains a base denoiser from scratch on ShapeWorld renders (SPEC section 3). Resumes from
+ * Pretrains a base denoiser from scratch on ShapeWorld renders (docs/method.md §8). Resumes from
  * `<out>/checkpoint.safetensors` when present; logs the mean loss every `logEvery` steps to
  * `<out>/loss.jsonl`; checkpoints every `checkpointMinutes`, on SIGINT/SIGTERM and at the end;
  * finally exports the EMA weights (model.safetensors, config.json, model.onnx) to --export
@@ -13,11 +13,12 @@
  *   --steps <n>         override train.steps (e.g. to extend a finished run)
  *   --max-minutes <m>   stop (with a checkpoint) after this wall time; resume later
  *   --export <dir>      where to write the final model (default <out>/final)
+ *   --threads <n>       onnxruntime intra-op threads (default: one per core); a resume is
+ *                       bit-exact on the same machine with the same count
  * Other modes (cli/pretrain_card.ts): --snapshot <dir> --out <run> writes the latest
  * checkpoint's EMA weights; --evaluate <dir> --run <run> writes ShapeEval and the model card;
  * --sweep <g1,g2> --model <dir> compares guidance scales on train prompts.
  */
-import { initBackend } from "../models/backend.ts";
 import { loadCheckpoint, saveCheckpoint } from "../models/checkpoint.ts";
 import { type ModelConfig, parseModelConfig } from "../models/config.ts";
 import { denoiserOnnx } from "../models/export_onnx.ts";
@@ -26,7 +27,9 @@ import { writeFileAtomic } from "../models/safetensors.ts";
 import { parseTrainConfig, type TrainConfig } from "../models/train_config.ts";
 import { DenoiserTrainer } from "../models/trainer.ts";
 import { saveModel } from "../models/weights.ts";
-import { evaluate, flag, snapshot, sweep } from "./pretrain_card.ts";
+import { evaluate, snapshot, sweep } from "./pretrain_card.ts";
+import { parseFlags } from "../lib/parse_flags.ts";
+import { UsageError } from "../lib/usage_error.ts";
 import { logger, Progress } from "../lib/log.ts";
 import { corpusItem, VOCABULARY } from "../shapeworld/mod.ts";
 
@@ -38,31 +41,39 @@ interface Args {
   steps?: number;
   maxMinutes?: number;
   exportDir?: string;
+  threads?: number;
 }
 
-function parseArgs(args: string[]): Args {
-  const get = (name: string) => flag(args, name);
-  const num = (name: string): number | undefined => {
-    const v = get(name);
+/** The training mode's flags; `--config` and `--out` are required (a UsageError). */
+function trainArgs(f: TrainFlags): Args {
+  const num = (name: "steps" | "max-minutes" | "threads"): number | undefined => {
+    const v = f[name];
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) {
-      throw new RangeError(`Cannot parse ${name} as a positive number: current value is ${v}`);
+      throw new RangeError(`Cannot parse --${name} as a positive number: current value is ${v}`);
     }
     return n;
   };
-  const config = get("--config");
-  const out = get("--out");
+  const { config, out } = f;
   if (!config || !out) {
-    throw new TypeError("Cannot run pretrain as --config and --out are required");
+    throw new UsageError("Cannot run pretrain as --config and --out are required");
   }
   const a: Args = { config, out };
-  const steps = num("--steps");
+  const steps = num("steps");
   if (steps !== undefined) a.steps = steps;
-  const mm = num("--max-minutes");
+  const mm = num("max-minutes");
   if (mm !== undefined) a.maxMinutes = mm;
-  const ex = get("--export");
-  if (ex !== undefined) a.exportDir = ex;
+  if (f.export !== undefined) a.exportDir = f.export;
+  const threads = num("threads");
+  if (threads !== undefined) {
+    if (!Number.isInteger(threads)) {
+      throw new RangeError(
+        `Cannot parse --threads as an integer >= 1: current value is ${threads}`,
+      );
+    }
+    a.threads = threads;
+  }
   return a;
 }
 
@@ -83,11 +94,55 @@ async function trimLossLog(path: string, step: number): Promise<void> {
   await writeFileAtomic(path, new TextEncoder().encode(keep.map((l) => l + "\n").join("")));
 }
 
+const USAGE = `usage: capo pretrain --config FILE.json --out DIR [--steps N] [--max-minutes M]
+                     [--export DIR] [--threads N]
+       capo pretrain --snapshot DIR --out RUN          the latest checkpoint's EMA weights
+       capo pretrain --evaluate DIR --run RUN [--name NAME]   ShapeEval and the model card
+       capo pretrain --sweep G1,G2 --model DIR         guidance scales on train prompts
+
+Pretrains a base denoiser on ShapeWorld renders, resuming from DIR/checkpoint.safetensors;
+exports the EMA weights (model.safetensors, config.json, model.onnx) to --export (DIR/final).`;
+
+/** Every flag of every mode (cli/pretrain_card.ts has the other modes); each takes a value. */
+const OPTIONS = {
+  config: { type: "string" },
+  out: { type: "string" },
+  steps: { type: "string" },
+  "max-minutes": { type: "string" },
+  export: { type: "string" },
+  threads: { type: "string" },
+  snapshot: { type: "string" },
+  evaluate: { type: "string" },
+  run: { type: "string" },
+  name: { type: "string" },
+  sweep: { type: "string" },
+  model: { type: "string" },
+  "seeds-per-prompt": { type: "string" },
+  guidance: { type: "string" },
+  limit: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+type TrainFlags = Readonly<
+  Partial<Record<"config" | "out" | "steps" | "max-minutes" | "export" | "threads", string>>
+>;
+
 export async function main(args: string[]): Promise<number> {
-  if (args.includes("--snapshot")) return await snapshot(args);
-  if (args.includes("--evaluate")) return await evaluate(args);
-  if (args.includes("--sweep")) return await sweep(args);
-  const a = parseArgs(args);
+  let values;
+  try {
+    ({ values } = parseFlags("capo pretrain", { args, options: OPTIONS }));
+  } catch (err) {
+    console.error(`capo pretrain: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.snapshot !== undefined) return await snapshot(values);
+  if (values.evaluate !== undefined) return await evaluate(values);
+  if (values.sweep !== undefined) return await sweep(values);
+  const a = trainArgs(values);
   const raw = JSON.parse(await Deno.readTextFile(a.config)) as { model?: unknown; train?: unknown };
   const model: ModelConfig = parseModelConfig({
     vocabulary: [...VOCABULARY],
@@ -97,7 +152,6 @@ export async function main(args: string[]): Promise<number> {
     ...(raw.train as object),
     ...(a.steps ? { steps: a.steps } : {}),
   });
-  const backend = await initBackend();
   await Deno.mkdir(a.out, { recursive: true });
   const ckptPath = `${a.out}/checkpoint.safetensors`;
   const lossPath = `${a.out}/loss.jsonl`;
@@ -124,11 +178,19 @@ export async function main(args: string[]): Promise<number> {
     if (JSON.stringify(was) !== JSON.stringify(now)) {
       log.warn("train config differs from the checkpoint's; using the new one", { was, now });
     }
-    trainer = DenoiserTrainer.restore({ ...s, train: trainFromFile });
+    trainer = DenoiserTrainer.restore({ ...s, train: trainFromFile }, {
+      threads: a.threads ?? null,
+    });
+    if (s.threads !== undefined && s.threads !== trainer.threads) {
+      log.warn(
+        `resuming on ${trainer.threads} onnxruntime threads where the checkpoint ran on ` +
+          `${s.threads} (--threads): training continues, but not bit for bit`,
+      );
+    }
     await trimLossLog(lossPath, s.step);
     log.info("resumed", { checkpoint: ckptPath, step: s.step });
   } else {
-    trainer = DenoiserTrainer.create(model, trainFromFile);
+    trainer = DenoiserTrainer.create(model, trainFromFile, { threads: a.threads ?? null });
     await Deno.writeTextFile(lossPath, "");
     log.info("started", { out: a.out });
   }
@@ -136,7 +198,8 @@ export async function main(args: string[]): Promise<number> {
   log.info("model", {
     parameterization: model.parameterization,
     params: countParams(trainer.specs),
-    backend,
+    runtime: "onnxruntime",
+    threads: trainer.threads,
     batchSize: train.batchSize,
     steps: train.steps,
   });
@@ -160,10 +223,9 @@ export async function main(args: string[]): Promise<number> {
   const lossFile = await Deno.open(lossPath, { append: true, create: true });
   try {
     while (trainer.step < train.steps && !stop) {
-      const r = trainer.trainStep(corpus);
-      if (!Number.isFinite(r.loss)) {
-        throw new RangeError(`Cannot continue training as the loss is ${r.loss} at step ${r.step}`);
-      }
+      // A non-finite gradient throws here (models/finite_gradient.ts) before any update and
+      // without a save: the checkpoint on disk stays the one from before that step.
+      const r = await trainer.trainStep(corpus);
       acc = { loss: acc.loss + r.loss, grad: acc.grad + r.gradNorm, n: acc.n + 1 };
       progress.tick(1, { loss: r.loss });
       if (r.step % train.logEvery === 0 || r.step === train.steps) {
@@ -193,6 +255,7 @@ export async function main(args: string[]): Promise<number> {
     lossFile.close();
   }
   await save();
+  await trainer.dispose();
   for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   // Export the EMA weights: to --export when finished, else to <out>/latest for a look.
   const done = trainer.step >= train.steps;

@@ -1,14 +1,12 @@
 /**
  * Pick the fastest tfjs backend available: @tensorflow/tfjs-node-gpu, then
  * @tensorflow/tfjs-node (native TensorFlow, when a user has installed one and mapped it in
- * deno.json), else the bundled wasm backend, with its matMul through OpenBLAS when one is
- * installed (models/blas_matmul.ts; `CAPO_BLAS=0` keeps wasm's). `CAPO_TF_BACKEND=wasm` forces
- * wasm (e.g. to resume a run bit-exactly on the backend it started on).
+ * deno.json), else the bundled wasm backend. `CAPO_TF_BACKEND=wasm` forces wasm. The denoiser
+ * trains on onnxruntime (models/trainer.ts); tfjs is its reference and trains the reward models.
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { logger } from "../lib/log.ts";
-import { useBlasMatMul } from "./blas_matmul.ts";
 
 const log = logger("tfjs");
 let chosen: Promise<string> | null = null;
@@ -45,9 +43,7 @@ export function initBackend(): Promise<string> {
     }
     await tf.setBackend("wasm");
     await tf.ready();
-    // matMul through OpenBLAS where one is installed (models/blas_matmul.ts): ~2x per step.
-    const blas = useBlasMatMul();
-    log.info("tfjs backend", { backend: "wasm", matmul: blas ?? "wasm" });
+    log.info("tfjs backend", { backend: "wasm" });
     return "wasm";
   })();
   return chosen;

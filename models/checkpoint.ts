@@ -69,6 +69,7 @@ export function encodeCheckpoint(s: TrainState): Uint8Array {
     step: String(s.step),
     cursor: String(s.cursor),
     rng: JSON.stringify(s.rng),
+    ...(s.threads === undefined ? {} : { threads: String(s.threads) }),
   });
 }
 
@@ -93,6 +94,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "checkpoint"): Trai
     ema: groups.ema,
     adamM: groups.adam_m,
     adamV: groups.adam_v,
+    ...(metadata.threads === undefined ? {} : { threads: Number(metadata.threads) }),
   };
 }
 

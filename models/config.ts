@@ -4,7 +4,7 @@
  * weights file is self-describing; the tokenizer's vocabulary is part of it.
  */
 
-/** The two parameterisations of the paper's two bases (SPEC section 1.5). */
+/** The two parameterisations of the paper's two bases (docs/method.md §1.2). */
 export type Parameterization = "eps" | "flow";
 export const PARAMETERIZATIONS: readonly Parameterization[] = ["eps", "flow"];
 

@@ -25,7 +25,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.ts";
 import { numPatches } from "./config.ts";
-import type { OnnxGraph } from "./onnx/graph.ts";
+import type { Dim, OnnxGraph } from "./onnx/graph.ts";
 import { attention, attentionSpecs, emitAttention } from "./nn/attention.ts";
 import { embed, embeddingSpecs, emitEmbed } from "./nn/embedding.ts";
 import { emitLayerNorm, layerNorm, layerNormSpecs } from "./nn/layer_norm.ts";
@@ -185,22 +185,31 @@ function emitModulate(g: OnnxGraph, y: string, shift: string, scale: string, one
 
 /**
  * Emit the denoiser into `g`: inputs "x" [B,S,S,C] float32, "t" [B] float32, "tokens" [B,L]
- * int32; output "prediction" [B,S,S,C]. Every weight in `w` becomes an initializer of its name.
+ * int32; output "prediction" [B,S,S,C]; returns the prediction's name. Every weight in `w`
+ * becomes an initializer of its name. With `w` null the weights must already be values of `g`
+ * under their names (the training graph makes them from one flat input, models/train_graph.ts)
+ * and the prediction is not declared an output (the loss is). `batch` fixes B (a training
+ * graph's shapes are static); by default it is the symbolic "batch".
  */
-export function emitDenoiser(g: OnnxGraph, cfg: ModelConfig, w: ReadonlyMap<string, Float32Array>) {
+export function emitDenoiser(
+  g: OnnxGraph,
+  cfg: ModelConfig,
+  w: ReadonlyMap<string, Float32Array> | null,
+  batch: Dim = "batch",
+): string {
   const D = cfg.width;
   const S = cfg.imageSize;
   const C = cfg.channels;
   const shapes = new Map(denoiserSpecs(cfg).map((s) => [s.name, s.shape]));
-  for (const [name, shape] of shapes) {
-    const v = w.get(name);
+  for (const [name, shape] of w === null ? [] : shapes) {
+    const v = w!.get(name);
     if (!v) throw new RangeError(`Cannot export denoiser as weight '${name}' is missing`);
     g.initializer(name, v, shape);
   }
   const has = shapes; // the emitters only ask which weights exist
-  const x = g.input("x", "float32", ["batch", S, S, C]);
-  const t = g.input("t", "float32", ["batch"]);
-  const tokens = g.input("tokens", "int32", ["batch", cfg.maxTokens]);
+  const x = g.input("x", "float32", [batch, S, S, C]);
+  const t = g.input("t", "float32", [batch]);
+  const tokens = g.input("tokens", "int32", [batch, cfg.maxTokens]);
   const one = g.constFloat([1], []);
   // 1. prompt
   let ctx = g.op("Add", [emitEmbed(g, "text.embed", tokens), "text.pos"]);
@@ -260,15 +269,7 @@ export function emitDenoiser(g: OnnxGraph, cfg: ModelConfig, w: ReadonlyMap<stri
     emitModulate(g, emitLayerNorm(g, null, h, D), s, k, one),
   );
   const y = emitUnpatchify(g, out, cfg.patchSize, S, C);
-  g.output(
-    cfg.inputSkip ? g.op("Add", [y, emitInputSkip(g, cfg, x, t)]) : y,
-    "prediction",
-    "float32",
-    [
-      "batch",
-      S,
-      S,
-      C,
-    ],
-  );
+  const prediction = cfg.inputSkip ? g.op("Add", [y, emitInputSkip(g, cfg, x, t)]) : y;
+  if (w === null) return prediction; // a training graph: its loss is the output
+  return g.output(prediction, "prediction", "float32", [batch, S, S, C]);
 }

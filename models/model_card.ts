@@ -83,7 +83,7 @@ export function modelCard(c: CardInput): string {
   const wrong = c.report.items.filter((i) => !i.correct).slice(0, 8);
   return `# ${c.name}
 
-A ShapeWorld base text-to-image model for capo (SPEC section 3): ${what}.
+A ShapeWorld base text-to-image model for capo (docs/method.md §8): ${what}.
 Small DiT: patch ${cfg.patchSize} (${
     (cfg.imageSize / cfg.patchSize) ** 2
   } tokens), width ${cfg.width}, depth ${cfg.depth}, ${cfg.heads} heads,

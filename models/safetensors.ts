@@ -96,11 +96,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
   return { tensors, metadata };
 }
 
-/** Write bytes atomically: a temp file in the same directory, then rename over the target. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash >= 0 ? path.slice(0, slash) : ".";
-  const tmp = `${dir}/.tmp-${path.slice(slash + 1)}-${crypto.randomUUID().slice(0, 8)}`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
-}
+/**
+ * Write bytes atomically: lib/atomic_write.ts's temp file + rename, which also removes the temp
+ * file when the write fails (a full disk included) and names the target in that error.
+ */
+export { writeFileAtomic } from "../lib/atomic_write.ts";

@@ -1,6 +1,6 @@
 /**
  * Text-to-image sampling through onnxruntime: classifier-free guidance, DDIM (eps models) or
- * Euler (flow models), deterministic per image seed. SPEC section 1.5.
+ * Euler (flow models), deterministic per image seed. docs/method.md §1.2.
  *
  * Notation: g guidance scale, f(x, tau, c) the network, f_u its output for the null prompt;
  * guided prediction p = f_u + g (f_c - f_u), fed to DDIM (eps) or Euler (flow) updates

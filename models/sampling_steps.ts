@@ -1,5 +1,5 @@
 /**
- * The sampler updates (SPEC section 1.5) as pure functions over flat Float32Arrays, so they can
+ * The sampler updates (docs/method.md §1.2) as pure functions over flat Float32Arrays, so they can
  * be tested against an oracle and reused outside `Sampler`.
  *
  * Notation: x current sample, p the (guided) network prediction, abar DDPM alpha-bar.

@@ -1,5 +1,5 @@
 /**
- * Noise schedules of the two parameterisations (SPEC section 1.5), in plain numbers so the
+ * Noise schedules of the two parameterisations (docs/method.md §1.2), in plain numbers so the
  * trainer (tfjs), the sampler (ORT) and the CaPO loss share one source.
  *
  * Notation: x0 clean image, eps ~ N(0, I), x_t = a_t x0 + s_t eps, "time" tau in [0, 1] is what

@@ -1,5 +1,5 @@
 /**
- * ShapeEval of a text-to-image sampler (SPEC section 1.6 / 3): sample every prompt with
+ * ShapeEval of a text-to-image sampler (docs/method.md §6.4, §8): sample every prompt with
  * `seedsPerPrompt` seeds, judge each image with ShapeWorld's exact detector, and tabulate
  * GenEval's categories. Seeds are `seedBase + promptIndex * seedsPerPrompt + k`, so a run is
  * reproducible and two models can be compared on the same initial noise.

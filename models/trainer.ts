@@ -1,30 +1,33 @@
 /**
- * Denoiser pretraining in tfjs: one step = draw a ShapeWorld batch, noise it at random times,
- * regress the network onto the parameterisation's target, AdamW update, EMA update.
+ * Denoiser pretraining on onnxruntime: one step = draw a ShapeWorld batch, noise it at random
+ * times, one session run of the training graph (forward, loss and every weight's gradient,
+ * models/pretrain_loss.ts), then AdamW with clipping and the EMA as loops over one flat
+ * parameter buffer (models/flat_adamw.ts). models/tfjs_trainer.ts is the tfjs reference.
  *
- * Notation (SPEC section 1.5, models/schedule.ts): x0 image in [-1, 1] [B,S,S,C], eps noise,
+ * Notation (docs/method.md §1.2, models/schedule.ts): x0 image in [-1, 1] [B,S,S,C], eps noise,
  * x_t = a x0 + s eps, target eps (eps model) or eps - x0 (flow model),
  * loss = mean over batch and pixels of w (f(x_t, tau, c) - target)^2, w = 1 or Min-SNR (eps).
  *
  * Every random draw of a step comes from a per-step Rng seeded by the trainer's main Rng
  * (which only ever draws whole u32s, so its 4-word state captures it completely); with the data
- * cursor and the step count this makes resume bit-exact.
+ * cursor and the step count this makes resume bit-exact on the same machine and thread count.
+ * A step whose gradient is not finite throws before anything is updated (models/finite_gradient.ts).
  */
-import * as tf from "@tensorflow/tfjs";
 import { Rng, type RngState } from "../lib/rng.ts";
-import { AdamW } from "./adamw.ts";
-import { imageValues, type ModelConfig } from "./config.ts";
-import { denoiserForward, denoiserSpecs } from "./denoiser.ts";
-import { initValues, type ParamSpec, readValues, toVariables } from "./nn/params.ts";
-import { minSnrWeight, Schedule } from "./schedule.ts";
+import type { ModelConfig } from "./config.ts";
+import { denoiserSpecs } from "./denoiser.ts";
+import { emaUpdate, FlatAdamW, globalNorm } from "./flat_adamw.ts";
+import { ParamLayout } from "./flat_params.ts";
+import { checkFiniteGradient } from "./finite_gradient.ts";
+import { initValues, type ParamSpec } from "./nn/params.ts";
+import { OrtTrainSession, resolveThreads } from "./ort_train_session.ts";
+import { drawPretrainBatch, type Example } from "./pretrain_batch.ts";
+import { pretrainGraph } from "./pretrain_loss.ts";
+import { Schedule } from "./schedule.ts";
 import { Tokenizer } from "./tokenizer.ts";
-import { learningRate, type TrainConfig } from "./train_config.ts";
+import { emaDecayAt, learningRate, type TrainConfig } from "./train_config.ts";
 
-/** One training example: RGB HWC bytes and its caption. */
-export interface Example {
-  caption: string;
-  image: Uint8Array;
-}
+export type { Example } from "./pretrain_batch.ts";
 
 /** Everything needed to resume (what a checkpoint holds). */
 export interface TrainState {
@@ -38,6 +41,9 @@ export interface TrainState {
   ema: Map<string, Float32Array>;
   adamM: Map<string, Float32Array>;
   adamV: Map<string, Float32Array>;
+  /** The onnxruntime threads the state was computed with (a resume on another count
+   *  continues, but not bit for bit); absent in checkpoints written before. */
+  threads?: number;
 }
 
 export interface StepResult {
@@ -47,9 +53,11 @@ export interface StepResult {
   lr: number;
 }
 
-/** Bytes 0..255 -> [-1, 1]. */
-export function toUnit(image: Uint8Array, out: Float32Array, offset: number): void {
-  for (let i = 0; i < image.length; i++) out[offset + i] = image[i]! / 127.5 - 1;
+/** How the trainer runs (not part of the training state). */
+export interface DenoiserTrainerOptions {
+  /** onnxruntime intra-op threads; null: one per core. Exact resume needs the same count.
+   *  @default {null} */
+  threads?: number | null;
 }
 
 export class DenoiserTrainer {
@@ -58,28 +66,33 @@ export class DenoiserTrainer {
   readonly specs: ParamSpec[];
   readonly schedule: Schedule;
   readonly tokenizer: Tokenizer;
-  readonly params: Map<string, tf.Variable>;
-  readonly ema: Map<string, tf.Variable>;
-  readonly opt: AdamW;
+  readonly layout: ParamLayout;
+  readonly threads: number;
+  /** The weights, flat in spec order (models/flat_params.ts). */
+  readonly params: Float32Array;
+  readonly ema: Float32Array;
+  readonly opt: FlatAdamW;
   step: number;
   cursor: number;
   #rng: Rng;
+  #session: Promise<OrtTrainSession> | null = null;
 
-  private constructor(s: TrainState) {
+  private constructor(s: TrainState, opts: DenoiserTrainerOptions) {
     this.model = s.model;
     this.train = s.train;
     this.specs = denoiserSpecs(s.model);
     this.schedule = new Schedule(s.model);
     this.tokenizer = new Tokenizer(s.model.vocabulary, s.model.maxTokens);
-    this.params = toVariables(this.specs, s.params, true);
-    this.ema = toVariables(this.specs, s.ema, false);
-    const decay = new Set(this.specs.filter((p) => p.decay).map((p) => p.name));
-    this.opt = new AdamW(this.params, decay, {
+    this.layout = new ParamLayout(this.specs);
+    this.threads = resolveThreads(opts.threads);
+    this.params = this.layout.pack(s.params);
+    this.ema = this.layout.pack(s.ema);
+    this.opt = new FlatAdamW(ParamLayout.decayMask(this.specs), {
       weightDecay: s.train.weightDecay,
       clipNorm: s.train.gradClip,
     });
-    for (const [name, v] of this.opt.m) v.assign(tf.tensor(s.adamM.get(name)!, v.shape));
-    for (const [name, v] of this.opt.v) v.assign(tf.tensor(s.adamV.get(name)!, v.shape));
+    this.opt.m.set(this.layout.pack(s.adamM));
+    this.opt.v.set(this.layout.pack(s.adamV));
     this.opt.count = s.step;
     this.step = s.step;
     this.cursor = s.cursor;
@@ -87,11 +100,14 @@ export class DenoiserTrainer {
   }
 
   /** A fresh model: weights drawn from Rng(train.seed). */
-  static create(model: ModelConfig, train: TrainConfig): DenoiserTrainer {
+  static create(
+    model: ModelConfig,
+    train: TrainConfig,
+    opts: DenoiserTrainerOptions = {},
+  ): DenoiserTrainer {
     const rng = new Rng(train.seed);
-    const specs = denoiserSpecs(model);
-    const params = initValues(specs, rng);
-    const zeros = new Map([...params].map(([k, v]) => [k, new Float32Array(v.length)]));
+    const params = initValues(denoiserSpecs(model), rng);
+    const zeros = () => new Map([...params].map(([k, v]) => [k, new Float32Array(v.length)]));
     return new DenoiserTrainer({
       model,
       train,
@@ -100,13 +116,13 @@ export class DenoiserTrainer {
       rng: rng.state(),
       params,
       ema: new Map([...params].map(([k, v]) => [k, v.slice()])),
-      adamM: zeros,
-      adamV: new Map([...zeros].map(([k, v]) => [k, v.slice()])),
-    });
+      adamM: zeros(),
+      adamV: zeros(),
+    }, opts);
   }
 
-  static restore(s: TrainState): DenoiserTrainer {
-    return new DenoiserTrainer(s);
+  static restore(s: TrainState, opts: DenoiserTrainerOptions = {}): DenoiserTrainer {
+    return new DenoiserTrainer(s, opts);
   }
 
   /** The resumable state (copies). `train` may be overridden, e.g. to extend `steps`. */
@@ -117,101 +133,65 @@ export class DenoiserTrainer {
       step: this.step,
       cursor: this.cursor,
       rng: this.#rng.state(),
-      params: readValues(this.params),
-      ema: readValues(this.ema),
-      adamM: readValues(this.opt.m),
-      adamV: readValues(this.opt.v),
+      params: this.layout.unpack(this.params),
+      ema: this.layout.unpack(this.ema),
+      adamM: this.layout.unpack(this.opt.m),
+      adamV: this.layout.unpack(this.opt.v),
+      threads: this.threads,
     };
   }
 
   /** One optimisation step on the next `batchSize` examples of `corpus`. */
-  trainStep(corpus: (index: number) => Example): StepResult {
+  async trainStep(corpus: (index: number) => Example): Promise<StepResult> {
     const B = this.train.batchSize;
-    const L = this.model.maxTokens;
     const S = this.model.imageSize;
     const C = this.model.channels;
-    const V = imageValues(this.model);
-    const rng = new Rng(this.#rng.nextU32());
-    // 1. batch: images to [-1, 1], prompts to ids (dropped to <null> with prob pUncond)
-    const x0 = new Float32Array(B * V);
-    const tokens = new Int32Array(B * L);
-    for (let j = 0; j < B; j++) {
-      const ex = corpus(this.cursor + j);
-      if (ex.image.length !== V) {
-        throw new RangeError(
-          `Cannot train on corpus item ${
-            this.cursor + j
-          } as its image must have ${V} bytes: current value is ${ex.image.length}`,
-        );
-      }
-      toUnit(ex.image, x0, j * V);
-      const drop = rng.next() < this.train.pUncond;
-      tokens.set(drop ? this.tokenizer.nullIds() : this.tokenizer.encode(ex.caption).ids, j * L);
-    }
-    // 2. noise: x_t = a x0 + s eps and the regression target, per example
-    const tau = new Float32Array(B);
-    const weights = new Float32Array(B);
-    const xt = new Float32Array(B * V);
-    const target = new Float32Array(B * V);
-    const eps = rng.normals(B * V);
-    for (let j = 0; j < B; j++) {
-      const pt = this.schedule.trainPoint(rng.next(), rng.normal(), this.train.flowUniformMix);
-      tau[j] = pt.tau;
-      weights[j] = this.#lossWeight(pt.lambda);
-      for (let i = j * V; i < (j + 1) * V; i++) {
-        xt[i] = pt.a * x0[i]! + pt.s * eps[i]!;
-        target[i] = this.schedule.target(x0[i]!, eps[i]!);
-      }
-    }
-    // 3. loss and gradients
-    const lr = learningRate(this.train, this.step);
-    const vars = [...this.params.values()];
-    const { loss, gradNorm } = tf.tidy(() => {
-      const xT = tf.tensor(xt, [B, S, S, C]);
-      const tT = tf.tensor(tau, [B]);
-      const kT = tf.tensor(tokens, [B, L], "int32");
-      const yT = tf.tensor(target, [B, S, S, C]);
-      const weighted = this.train.minSnrGamma > 0 && this.model.parameterization === "eps";
-      const wT = tf.tensor(weights, [B, 1, 1, 1]);
-      const { value, grads } = tf.variableGrads(() => {
-        const sq = tf.squaredDifference(denoiserForward(this.model, this.params, xT, tT, kT), yT);
-        return tf.mean(weighted ? tf.mul(sq, wT) : sq) as tf.Scalar;
-      }, vars);
-      const named = new Map<string, tf.Tensor>();
-      for (const [name, v] of this.params) named.set(name, grads[v.name]!);
-      // 4. AdamW (with clipping) and EMA
-      const gradNorm = this.opt.apply(named, lr);
-      const k = this.step + 1;
-      const d = Math.min(this.train.emaDecay, (1 + k) / (10 + k));
-      for (const [name, e] of this.ema) {
-        e.assign(tf.add(tf.mul(e, d), tf.mul(this.params.get(name)!, 1 - d)));
-      }
-      return { loss: value.dataSync()[0]!, gradNorm };
+    // 1-2. the batch and its noise
+    // The main Rng advances only when the step succeeds: a step that throws leaves the state
+    // exactly as it was (models/finite_gradient.ts).
+    const main = new Rng(this.#rng.state());
+    const rng = new Rng(main.nextU32());
+    const b = drawPretrainBatch(
+      this.model,
+      this.train,
+      this.schedule,
+      this.tokenizer,
+      corpus,
+      this.cursor,
+      rng,
+    );
+    // 3. loss and gradients: one session run
+    this.#session ??= OrtTrainSession.create(pretrainGraph(this.model, B), {
+      threads: this.threads,
     });
+    const { loss, grad } = await (await this.#session).run(this.params, {
+      x: [b.xt, [B, S, S, C]],
+      t: [b.tau, [B]],
+      tokens: [b.tokens, [B, this.model.maxTokens]],
+      target: [b.target, [B, S, S, C]],
+      weight: [b.weights, [B]],
+    });
+    // 4. AdamW (with clipping) and EMA, unless the gradient is not finite
+    const norm = globalNorm(grad);
+    checkFiniteGradient(grad, norm, this.layout, this.step + 1, loss);
+    const lr = learningRate(this.train, this.step);
+    this.opt.apply(this.params, grad, lr, norm);
+    emaUpdate(this.ema, this.params, emaDecayAt(this.train, this.step));
+    this.#rng = main;
     this.step += 1;
     this.cursor += B;
-    return { step: this.step, loss, gradNorm, lr };
-  }
-
-  /**
-   * Per-example loss weight. eps with minSnrGamma > 0: Min-SNR-gamma (Hang et al. 2023),
-   * w = min(SNR, gamma) / SNR with SNR = exp(lambda), i.e. an x0-space weight of
-   * min(SNR, gamma): the many nearly-clean steps stop dominating the gradient, which leaves
-   * more of it for the high-noise steps where the layout of a scene is decided. Otherwise 1.
-   */
-  #lossWeight(lambda: number): number {
-    const g = this.train.minSnrGamma;
-    if (g <= 0 || this.model.parameterization !== "eps") return 1;
-    return minSnrWeight(lambda, g);
+    return { step: this.step, loss, gradNorm: norm, lr };
   }
 
   /** EMA weights (what gets exported). */
   emaValues(): Map<string, Float32Array> {
-    return readValues(this.ema);
+    return this.layout.unpack(this.ema);
   }
 
-  dispose(): void {
-    for (const v of [...this.params.values(), ...this.ema.values()]) v.dispose();
-    this.opt.dispose();
+  /** Releases the onnxruntime session. */
+  async dispose(): Promise<void> {
+    const s = this.#session;
+    this.#session = null;
+    if (s) await (await s).release();
   }
 }

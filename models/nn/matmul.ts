@@ -6,13 +6,8 @@
  * [3072,288]x[288,96]). These ops materialise the transposes instead, and take a bias
  * gradient as ones x dy (0.3 ms) rather than a column sum (7.8 ms). Values are identical to
  * tf.matMul; only the backward pass differs in speed.
- *
- * With matMul routed through OpenBLAS (models/blas_matmul.ts) a transposed operand costs
- * nothing, while a materialised transpose is a slow wasm kernel (~25% of a training step):
- * then the gradients pass transposeA/transposeB instead.
  */
 import * as tf from "@tensorflow/tfjs";
-import { blasMatMulActive } from "../blas_matmul.ts";
 
 /** Swap the last two axes. */
 function swapLast(x: tf.Tensor): tf.Tensor {
@@ -31,7 +26,6 @@ export const matMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
       value: tf.matMul(a, b),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-        if (blasMatMulActive()) return [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true)];
         return [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)];
       },
     };
@@ -47,13 +41,6 @@ export const affine: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.Tensor = t
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor, tf.Tensor];
         const ones = tf.ones([1, dy.shape[0]!]);
-        if (blasMatMulActive()) {
-          return [
-            tf.matMul(dy, sw, false, true),
-            tf.matMul(sx, dy, true),
-            tf.matMul(ones, dy).reshape([dy.shape[1]!]),
-          ];
-        }
         return [
           tf.matMul(dy, tf.transpose(sw)),
           tf.matMul(tf.transpose(sx), dy),

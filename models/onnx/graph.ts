@@ -31,10 +31,48 @@ export type Dim = number | string;
 
 type TypedData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
 
+/** onnxruntime's contrib operator domain (FusedMatMul and friends), version 1. */
+export const MS_DOMAIN = "com.microsoft";
+
+/** A node as the graph holds it, for passes that read the graph (models/onnx/grad/). */
+export interface GraphNode {
+  readonly opType: string;
+  /** "" for standard ONNX ops, MS_DOMAIN for onnxruntime's contrib ops. */
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  /** Mutable only through `OnnxGraph.extraOutputs`. */
+  readonly outputs: readonly string[];
+  readonly attrs: Readonly<Record<string, Attr>>;
+}
+
+/** A declared graph input. */
+export interface GraphInput {
+  readonly name: string;
+  readonly type: ElemType;
+  readonly dims: readonly Dim[];
+}
+
+/** An initializer's values and dims. */
+export interface GraphConstant {
+  readonly data: TypedData;
+  readonly dims: readonly number[];
+}
+
 export class OnnxGraph {
   #nodes: onnxProto.onnx.INodeProto[] = [];
+  #view: {
+    opType: string;
+    domain: string;
+    inputs: string[];
+    outputs: string[];
+    attrs: Record<string, Attr>;
+  }[] = [];
+  #domains = new Set<string>();
+  #producer = new Map<string, number>();
   #inits: onnxProto.onnx.ITensorProto[] = [];
+  #constants = new Map<string, GraphConstant>();
   #inputs: onnxProto.onnx.IValueInfoProto[] = [];
+  #inputList: GraphInput[] = [];
   #outputs: onnxProto.onnx.IValueInfoProto[] = [];
   #names = new Set<string>();
   #counter = 0;
@@ -62,6 +100,7 @@ export class OnnxGraph {
   /** Declare a graph input. */
   input(name: string, type: ElemType, dims: readonly Dim[]): string {
     this.#inputs.push(valueInfo(this.#claim(name, "input"), type, dims));
+    this.#inputList.push({ name, type, dims: [...dims] });
     return name;
   }
 
@@ -90,6 +129,7 @@ export class OnnxGraph {
       : "uint8";
     // raw_data is little-endian, as typed arrays are on every platform Deno runs on.
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+    this.#constants.set(name, { data, dims: [...dims] });
     this.#inits.push({
       name: this.#claim(name, "initializer"),
       dataType: ELEM[type],
@@ -110,7 +150,10 @@ export class OnnxGraph {
     return this.initializer(this.fresh("shape"), data, [values.length]);
   }
 
-  /** Add a node with `nOut` outputs; returns their names. */
+  /**
+   * Add a node with `nOut` outputs; returns their names. `opType` may name an onnxruntime
+   * contrib op as "com.microsoft.FusedMatMul" (then the model imports that domain).
+   */
   node(
     opType: string,
     inputs: readonly string[],
@@ -118,17 +161,61 @@ export class OnnxGraph {
     nOut = 1,
     outNames?: readonly string[],
   ): string[] {
+    const domain = opType.startsWith(`${MS_DOMAIN}.`) ? MS_DOMAIN : "";
+    if (domain !== "") {
+      opType = opType.slice(domain.length + 1);
+      this.#domains.add(domain);
+    }
     const outputs = outNames
       ? outNames.map((n) => this.#claim(n, "value"))
       : Array.from({ length: nOut }, () => this.#claim(this.fresh(opType.toLowerCase()), "value"));
+    const output = [...outputs];
     this.#nodes.push({
       opType,
+      domain,
       name: this.fresh(`node_${opType}`),
       input: [...inputs],
-      output: outputs,
+      output,
       attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
     });
+    // The view shares the proto's output array, so `extraOutputs` updates both.
+    this.#view.push({ opType, domain, inputs: [...inputs], outputs: output, attrs: { ...attrs } });
+    for (const o of output) this.#producer.set(o, this.#view.length - 1);
     return outputs;
+  }
+
+  /** The nodes so far, in the order added (a topological order: inputs exist before use). */
+  nodes(): readonly GraphNode[] {
+    return this.#view;
+  }
+
+  /** The declared inputs so far. */
+  inputs(): readonly GraphInput[] {
+    return this.#inputList;
+  }
+
+  /** An initializer's values, or undefined when `name` is not one. */
+  constant(name: string): GraphConstant | undefined {
+    return this.#constants.get(name);
+  }
+
+  /**
+   * Give the node that produced `value` more outputs, up to `count` in all (an op's optional
+   * outputs, such as LayerNormalization's Mean and InvStdDev that its gradient reuses instead of
+   * recomputing them); returns the names of all its outputs.
+   */
+  extraOutputs(value: string, count: number): readonly string[] {
+    const i = this.#producer.get(value);
+    if (i === undefined) {
+      throw new RangeError(`Cannot add outputs to the producer of '${value}': no node made it`);
+    }
+    const node = this.#view[i]!;
+    while (node.outputs.length < count) {
+      const name = this.#claim(this.fresh(`${node.opType.toLowerCase()}_extra`), "value");
+      node.outputs.push(name);
+      this.#producer.set(name, i);
+    }
+    return node.outputs;
   }
 
   /** Add a single-output node; returns the output's name. */
@@ -141,7 +228,10 @@ export class OnnxGraph {
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: producer,
-      opsetImport: [{ domain: "", version: 17 }],
+      opsetImport: [
+        { domain: "", version: 17 },
+        ...[...this.#domains].map((domain) => ({ domain, version: 1 })),
+      ],
       graph: {
         name: this.name,
         node: this.#nodes,

@@ -1,6 +1,6 @@
 /**
  * The hidden, noisy annotator that judges the preference reward's training pairs (the MPS
- * analogue's "human raters", SPEC section 3). It only labels training and held-out pairs;
+ * analogue's "human raters", docs/method.md §8). It only labels training and held-out pairs;
  * it is never a reward and nothing outside models/rewards/ reads it.
  *
  * Notation: for an image x of caption c,

@@ -1,5 +1,5 @@
 /**
- * Training batches of the three rewards, drawn from ShapeWorld on the fly (SPEC section 3):
+ * Training batches of the three rewards, drawn from ShapeWorld on the fly (docs/method.md §8):
  *
  *   aesthetic   B/k scenes, each rendered k times with independently drawn degradations,
  *               target y = 1 - level / 4 (the clean render scores 1): renders of one scene

@@ -1,7 +1,7 @@
 /**
  * How much the rewards agree: Spearman's rho between every two of them and with ShapeEval's
  * verdict (1 correct, 0 not), over one set of (image, prompt) items. The rewards must partly
- * disagree, as real ones do (SPEC section 3): no two above MAX_AGREEMENT.
+ * disagree, as real ones do (docs/method.md §8): no two above MAX_AGREEMENT.
  *
  * Three sets: base-model samples generated here from a model folder (models/sampler.ts), or
  * read from a Parquet file or PNG folder (shapeworld/sample_files.ts); and, always, a

@@ -1,6 +1,6 @@
 /**
  * Graded degradations of ShapeWorld renders, the training signal of the aesthetic reward and
- * part of the hidden annotator's judgement (SPEC section 3). Six kinds, each at levels 1-4
+ * part of the hidden annotator's judgement (docs/method.md §8). Six kinds, each at levels 1-4
  * (0 is the clean render); a higher level is a worse image of the same kind:
  *
  *   kind          acts on  level l means

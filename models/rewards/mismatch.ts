@@ -1,6 +1,6 @@
 /**
  * Scenes that do NOT show their caption: the negatives of the alignment reward and the
- * misaligned images the hidden annotator dislikes (SPEC section 3). Five kinds, each a
+ * misaligned images the hidden annotator dislikes (docs/method.md §8). Five kinds, each a
  * minimal change to a scene laid out for the caption's meaning:
  *
  *   kind      applies to                        change

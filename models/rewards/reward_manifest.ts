@@ -82,9 +82,10 @@ export interface RewardManifest {
   inputs: { image: ImageInputSpec; prompt: PromptInputSpec | null };
   output: OutputSpec;
   /**
-   * The calibration temperature tau this reward suggests (SPEC 1.3, ours): about the spread of
-   * its scores within one prompt's samples, so that a typical within-prompt gap is a clear win
-   * probability. Used when the run config names no tau for this reward; null: 1, the paper's.
+   * The calibration temperature tau this reward suggests (ours, docs/method.md §3.4): about
+   * the spread of its scores within one prompt's samples, so that a typical within-prompt gap
+   * is a clear win probability. Used when the run config names no tau for this reward; null:
+   * 1, the paper's.
    */
   tau: number | null;
   /** where the manifest was read from, for messages */

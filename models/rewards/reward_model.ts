@@ -1,5 +1,5 @@
 /**
- * The reward model contract of the scorer (SPEC 1.2): a named function from a batch of
+ * The reward model contract of the scorer (docs/method.md §2): a named function from a batch of
  * (image, prompt) to one finite score per item. Kinds: ONNX models described by a manifest
  * (onnx_reward.ts) and plain TypeScript functions (ts_reward.ts).
  */

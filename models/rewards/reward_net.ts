@@ -1,5 +1,5 @@
 /**
- * The reward network shared by the three rewards of the default world (SPEC section 3): a
+ * The reward network shared by the three rewards of the default world (docs/method.md §8): a
  * small pre-LN transformer over image patches (and, for image_text, the prompt's tokens in
  * the same sequence, so every layer can compare words with pixels), attention-pooled to one
  * scalar. One definition: `rewardNetSpecs` names every weight; `rewardNetForward` (tfjs,

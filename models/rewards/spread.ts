@@ -1,6 +1,6 @@
 /**
  * A reward's spread within prompts: what its calibration temperature tau should be about
- * (SPEC 1.3, ours), measured on base-model samples with several seeds per prompt.
+ * (ours, docs/method.md §3.4), measured on base-model samples with several seeds per prompt.
  */
 
 /**

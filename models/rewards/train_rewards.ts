@@ -143,9 +143,9 @@ export async function trainRewards(opts: TrainRewardsOptions): Promise<RewardsMe
 
 /**
  * Stores each reward's within-prompt spread on base samples as its manifest's `tau`, the
- * calibration temperature the run uses unless its config sets one (SPEC 1.3, ours): a gap of
- * one typical within-prompt standard deviation then calibrates to sigmoid(1) = 0.73, where
- * tau = 1 squeezes a [0, 1]-bounded reward's calibrated values towards 0.5.
+ * calibration temperature the run uses unless its config sets one (ours, docs/method.md §3.4):
+ * a gap of one typical within-prompt standard deviation then calibrates to sigmoid(1) = 0.73,
+ * where tau = 1 squeezes a [0, 1]-bounded reward's calibrated values towards 0.5.
  */
 async function writeManifestTau(outDir: string, spread: Record<string, number>): Promise<void> {
   for (const name of REWARD_NAMES) {

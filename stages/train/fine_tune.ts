@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { denoiserOnnx } from "../../models/export_onnx.ts";
 import { OrtDenoiser } from "../../models/ort_denoiser.ts";
+import { resolveThreads } from "../../models/ort_train_session.ts";
 import { writeFileAtomic } from "../../models/safetensors.ts";
 import { saveModel } from "../../models/weights.ts";
 import { canonicalJson, sha256Hex } from "../../lib/hash.ts";
@@ -46,6 +47,9 @@ export interface FineTuneInput {
   signal?: AbortSignal;
   /** Called after every step. */
   onStep?: (m: StepMetrics) => void;
+  /** onnxruntime intra-op threads of the policy's training graph and of the reference; null
+   *  or absent: one per core. Exact resume needs the same machine and count. @default {null} */
+  threads?: number | null;
 }
 
 export interface FineTuneResult {
@@ -78,7 +82,7 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
     );
   }
   await Deno.mkdir(dir, { recursive: true });
-  const steps = totalSteps(o, data.size);
+  const steps = totalSteps(o, data.perEpoch);
   // 1. identity
   const identity = sha256Hex(canonicalJson({
     options: trainingIdentity(o),
@@ -112,10 +116,19 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
     };
   }
   await truncateLog(logPath, ckpt?.step ?? 0);
-  const session = await OrtDenoiser.create(reference.config, reference.weights);
+  const threads = resolveThreads(input.threads);
+  const session = await OrtDenoiser.create(reference.config, reference.weights, {
+    intraOpThreads: threads,
+  });
   const trainer = ckpt === null
-    ? PreferenceTrainer.create(base.config, base.weights, o, session)
-    : PreferenceTrainer.restore(ckpt, o, session);
+    ? PreferenceTrainer.create(base.config, base.weights, o, session, { threads })
+    : PreferenceTrainer.restore(ckpt, o, session, { threads });
+  if (ckpt?.threads !== undefined && ckpt.threads !== threads) {
+    log.warn(
+      `resuming on ${threads} onnxruntime threads where the checkpoint ran on ${ckpt.threads}: ` +
+        "training continues, but not bit for bit as an uninterrupted run would",
+    );
+  }
   const save = () =>
     saveFineTuneCheckpoint(
       ckptPath,
@@ -132,9 +145,10 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
     batch_pairs: o.batch_pairs,
     beta: o.beta,
     lr: o.lr,
+    threads,
   });
   // 3. steps
-  const order = new DataOrder(o.seed, data.size);
+  const order = new DataOrder(o.seed, data.perEpoch, (epoch) => data.epochPairs(epoch));
   const bar = new Progress("train", steps - trainer.step);
   const first = trainer.step;
   let last: StepMetrics | null = null;
@@ -159,13 +173,13 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
       await save();
       log.info(`stopped at step ${trainer.step} of ${steps}; checkpoint written`, { dir });
     }
-    trainer.dispose();
+    await trainer.dispose();
     await session.release();
     throw err;
   }
   // 4. the fine-tuned model
   const weights = trainer.weights();
-  trainer.dispose();
+  await trainer.dispose();
   await session.release();
   await saveModel(dir, base.config, weights);
   if (o.export_onnx) {

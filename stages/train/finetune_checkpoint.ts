@@ -30,6 +30,7 @@ export function encodeFineTuneCheckpoint(c: FineTuneCheckpoint): Uint8Array {
     identity: c.identity,
     step: String(c.step),
     rng: JSON.stringify(c.rng),
+    ...(c.threads === undefined ? {} : { threads: String(c.threads) }),
   });
 }
 
@@ -64,6 +65,7 @@ export function decodeFineTuneCheckpoint(bytes: Uint8Array, source: string): Fin
     params: groups.model,
     adamM: groups.adam_m,
     adamV: groups.adam_v,
+    ...(metadata.threads === undefined ? {} : { threads: Number(metadata.threads) }),
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The implicit reward gap of a batch of pairs (SPEC 1.5), the quantity every loss kind reads.
+ * The implicit reward gap of a batch of pairs (docs/method.md §5.1), the quantity every loss kind
+ * reads.
  *
  * Notation: B pairs, rows 0..B-1 are the winners x+, rows B..2B-1 the losers x- (row B + j is
  * the loser of pair j, noised with the same t and eps as winner j).

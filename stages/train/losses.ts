@@ -1,6 +1,6 @@
 /**
- * The preference losses on the implicit-reward gap of a pair (SPEC 1.5), a closed set of kinds
- * behind one switch. Adding a kind is one function and one case.
+ * The preference losses on the implicit-reward gap of a pair (docs/method.md §5.2), a closed set of
+ * kinds behind one switch. Adding a kind is one function and one case.
  *
  * Notation (per pair, x+ the winner, x- the loser, both noised with ONE t and ONE eps):
  *   err_m(x)  mean over pixels of (target - model_m(x_t, c, t))^2, m in {theta, ref}

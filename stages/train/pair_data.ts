@@ -6,20 +6,27 @@
  * the set of pairs, not on the order groups arrive in (a resumed or re-sharded upstream may
  * deliver them in another order). `fingerprint()` hashes everything training reads; a
  * checkpoint resumes only on the same fingerprint.
+ *
+ * With `train.epoch_pairs` 'redraw' an epoch trains one pair per prompt (`perEpoch`,
+ * `epochPairs`): epoch e the prompt's pair e mod k of its k pairs in pair_index order, so
+ * select.pairs_per_prompt = epochs independent FRS draws give a new frontier pair every epoch.
  */
 import { createHash } from "node:crypto";
 import { imageValues, type ModelConfig } from "../../models/config.ts";
 import { Tokenizer } from "../../models/tokenizer.ts";
-import { toUnit } from "../../models/trainer.ts";
+import { toUnit } from "../../models/pretrain_batch.ts";
 import type { FlowGroup } from "../../schemas/flow.ts";
 import { logger } from "../../lib/log.ts";
 import type { Pair } from "../../schemas/pair.ts";
 import { decodePng } from "../../lib/png.ts";
+import type { EpochPairs } from "./data_order.ts";
 
 const log = logger("train");
 
 interface StoredPair {
   id: string;
+  prompt: string;
+  index: number;
   winner: Uint8Array;
   loser: Uint8Array;
   tokens: Int32Array;
@@ -45,16 +52,57 @@ export class PairData {
   #tokens = new Map<string, Int32Array>();
   #weights: [string, number][] | null;
   #groups = 0;
+  readonly epochMode: EpochPairs;
+  /** Per prompt, its pairs' indices in pair_index order (for 'redraw'; null: stale). */
+  #byPrompt: number[][] | null = null;
 
-  /** `rewardWeights`: null to use each Pair's `delta` as dR_ca, else {reward: weight}. */
-  constructor(config: ModelConfig, rewardWeights: Record<string, number> | null = null) {
+  /**
+   * `rewardWeights`: null to use each Pair's `delta` as dR_ca, else {reward: weight};
+   * `epochPairs`: train.epoch_pairs.
+   */
+  constructor(
+    config: ModelConfig,
+    rewardWeights: Record<string, number> | null = null,
+    epochPairs: EpochPairs = "all",
+  ) {
     this.config = config;
     this.#tokenizer = new Tokenizer(config.vocabulary, config.maxTokens);
     this.#weights = rewardWeights === null ? null : Object.entries(rewardWeights);
+    this.epochMode = epochPairs;
   }
 
   get size(): number {
     return this.#pairs.length;
+  }
+
+  /** Pairs trained per epoch: all of them, or one per prompt ('redraw'). */
+  get perEpoch(): number {
+    return this.epochMode === "all" ? this.size : this.#prompts().length;
+  }
+
+  /** The pair indices (into the pair_id order) of epoch `epoch`, `perEpoch` of them. */
+  epochPairs(epoch: number): number[] {
+    if (this.epochMode === "all") return Array.from({ length: this.size }, (_, i) => i);
+    return this.#prompts().map((ix) => ix[epoch % ix.length]!);
+  }
+
+  #prompts(): number[][] {
+    if (this.#byPrompt === null) {
+      const map = new Map<string, StoredPair[]>();
+      const pairs = this.#sortedPairs();
+      const at = new Map(pairs.map((p, i) => [p, i]));
+      for (const p of pairs) map.set(p.prompt, [...(map.get(p.prompt) ?? []), p]);
+      this.#byPrompt = [...map.values()].map((ps) =>
+        ps.sort((a, b) => a.index - b.index).map((p) => at.get(p)!)
+      );
+      if (this.#byPrompt.length > 0 && this.#byPrompt.every((ix) => ix.length === 1)) {
+        log.warn(
+          "train.epoch_pairs 'redraw' with one pair per prompt trains the same pairs every " +
+            "epoch: set select.pairs_per_prompt to train.epochs to redraw them",
+        );
+      }
+    }
+    return this.#byPrompt;
   }
 
   /** Groups seen (with or without pairs). */
@@ -69,12 +117,15 @@ export class PairData {
       const dRca = this.#target(pair);
       this.#pairs.push({
         id: pair.pair_id,
+        prompt: pair.prompt_id,
+        index: pair.pair_index,
         winner: this.#image(group, pair, "winner", pair.winner_id),
         loser: this.#image(group, pair, "loser", pair.loser_id),
         tokens: this.#tokensOf(pair.prompt),
         dRca,
       });
       this.#sorted = false;
+      this.#byPrompt = null;
     }
   }
 

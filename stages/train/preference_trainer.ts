@@ -1,29 +1,34 @@
 /**
- * One preference fine-tuning step (SPEC 1.5): the policy in tfjs with gradients, the frozen
- * reference on onnxruntime, one loss kind from stages/train/losses.ts, AdamW with clipping.
+ * One preference fine-tuning step (docs/method.md §5) on onnxruntime: the frozen reference's
+ * err_ref is one inference call, then one run of the training graph (stages/train/
+ * preference_graph.ts) gives the loss, dR_theta and the gradient of every weight; AdamW with
+ * global-norm clipping runs as one loop over the flat weights (models/flat_adamw.ts).
+ * stages/train/tfjs_preference_trainer.ts is the tfjs reference of the same step.
  *
  * Notation: B pairs, N = 2B images (winners, then losers), V = S*S*C values per image,
  * x_t = a x0 + s eps, target eps (eps models) or eps - x0 (flow models), lambda_t log-SNR.
  *
  * Every random draw of a step comes from a per-step Rng seeded by the trainer's main Rng
  * (which only draws whole u32s, so its 4-word state captures it completely); with the weights,
- * the AdamW moments and the step count this makes resume bit-exact (models/trainer.ts does
- * the same for pretraining).
+ * the AdamW moments and the step count this makes resume bit-exact on the same machine and
+ * thread count (models/trainer.ts does the same for pretraining). A step whose gradient is not
+ * finite throws before anything is updated.
  */
-import * as tf from "@tensorflow/tfjs";
-import { AdamW } from "../../models/adamw.ts";
-import { imageValues, type ModelConfig } from "../../models/config.ts";
-import { denoiserForward, denoiserSpecs } from "../../models/denoiser.ts";
-import { type ParamSpec, readValues, toVariables } from "../../models/nn/params.ts";
+import type { ModelConfig } from "../../models/config.ts";
+import { denoiserSpecs } from "../../models/denoiser.ts";
+import { FlatAdamW, globalNorm } from "../../models/flat_adamw.ts";
+import { ParamLayout } from "../../models/flat_params.ts";
+import { checkFiniteGradient } from "../../models/finite_gradient.ts";
+import { OrtTrainSession, resolveThreads } from "../../models/ort_train_session.ts";
 import { Schedule } from "../../models/schedule.ts";
 import { Rng, type RngState } from "../../lib/rng.ts";
-import { denoisingError, denoisingErrorValues, implicitRewardGap } from "./implicit_reward.ts";
-import { pairLoss } from "./losses.ts";
+import { denoisingErrorValues } from "./implicit_reward.ts";
 import { learningRateAt } from "./lr_schedule.ts";
-import { implicitAccuracy, mean, pearson } from "./metrics.ts";
+import { type StepMetrics, stepMetrics } from "./metrics.ts";
 import type { PairBatch } from "./pair_data.ts";
+import { noisePairs } from "./pair_noise.ts";
+import { preferenceGraph } from "./preference_graph.ts";
 import type { TrainerOptions } from "./trainer_options.ts";
-import { timeWeight } from "./weighting.ts";
 
 /** The frozen reference: predictions for x [N,S,S,C], t [N], tokens [N,L] (OrtDenoiser fits). */
 export interface ReferenceModel {
@@ -38,52 +43,56 @@ export interface FineTuneState {
   params: Map<string, Float32Array>;
   adamM: Map<string, Float32Array>;
   adamV: Map<string, Float32Array>;
+  /** The onnxruntime threads the state was computed with (a resume on another count
+   *  continues, but not bit for bit); absent in checkpoints written before. */
+  threads?: number;
 }
 
-export interface StepMetrics {
-  /** Steps done after this one (1-based). */
-  step: number;
-  loss: number;
-  /** Share of pairs with dR_theta > 0. */
-  accuracy: number;
-  /** Pearson r of dR_theta with dR_ca over the batch; null when undefined (zero variance). */
-  correlation: number | null;
-  lr: number;
-  /** Global gradient norm before clipping. */
-  grad_norm: number;
-  /** Mean dR_theta, mean dR_ca, mean w(t) of the batch. */
-  dr_theta: number;
-  dr_ca: number;
-  w: number;
-  /** Wall time of the step: reference forward, policy forward + backward, update. */
-  seconds: number;
+/** A step's log line (defined beside its computation in metrics.ts). */
+export type { StepMetrics } from "./metrics.ts";
+
+/** How the trainer runs (not part of the training state or its identity). */
+export interface PreferenceTrainerOptions {
+  /** onnxruntime intra-op threads; null: one per core. Exact resume needs the same count.
+   *  @default {null} */
+  threads?: number | null;
 }
 
 export class PreferenceTrainer {
   readonly model: ModelConfig;
   readonly options: TrainerOptions;
-  readonly specs: ParamSpec[];
-  readonly params: Map<string, tf.Variable>;
-  readonly opt: AdamW;
+  readonly layout: ParamLayout;
+  readonly threads: number;
+  /** The policy weights, flat in spec order (models/flat_params.ts). */
+  readonly params: Float32Array;
+  readonly opt: FlatAdamW;
   step: number;
   #schedule: Schedule;
   #rng: Rng;
   #reference: ReferenceModel;
+  /** One training graph per batch size (its shapes are static). */
+  #sessions = new Map<number, Promise<OrtTrainSession>>();
 
-  private constructor(s: FineTuneState, options: TrainerOptions, reference: ReferenceModel) {
+  private constructor(
+    s: FineTuneState,
+    options: TrainerOptions,
+    reference: ReferenceModel,
+    run: PreferenceTrainerOptions,
+  ) {
     this.model = s.model;
     this.options = options;
-    this.specs = denoiserSpecs(s.model);
+    const specs = denoiserSpecs(s.model);
+    this.layout = new ParamLayout(specs);
+    this.threads = resolveThreads(run.threads);
     this.#schedule = new Schedule(s.model);
     this.#reference = reference;
-    this.params = toVariables(this.specs, s.params, true);
-    const decay = new Set(this.specs.filter((p) => p.decay).map((p) => p.name));
-    this.opt = new AdamW(this.params, decay, {
+    this.params = this.layout.pack(s.params);
+    this.opt = new FlatAdamW(ParamLayout.decayMask(specs), {
       weightDecay: options.weight_decay,
       clipNorm: options.grad_clip,
     });
-    for (const [name, v] of this.opt.m) v.assign(tf.tensor(s.adamM.get(name)!, v.shape));
-    for (const [name, v] of this.opt.v) v.assign(tf.tensor(s.adamV.get(name)!, v.shape));
+    this.opt.m.set(this.layout.pack(s.adamM));
+    this.opt.v.set(this.layout.pack(s.adamV));
     this.opt.count = s.step;
     this.step = s.step;
     this.#rng = new Rng(s.rng);
@@ -95,28 +104,27 @@ export class PreferenceTrainer {
     weights: ReadonlyMap<string, Float32Array>,
     options: TrainerOptions,
     reference: ReferenceModel,
+    run: PreferenceTrainerOptions = {},
   ): PreferenceTrainer {
     const zeros = () => new Map([...weights].map(([k, v]) => [k, new Float32Array(v.length)]));
-    return new PreferenceTrainer(
-      {
-        model,
-        step: 0,
-        rng: new Rng(options.seed).state(),
-        params: new Map(weights),
-        adamM: zeros(),
-        adamV: zeros(),
-      },
-      options,
-      reference,
-    );
+    const state: FineTuneState = {
+      model,
+      step: 0,
+      rng: new Rng(options.seed).state(),
+      params: new Map(weights),
+      adamM: zeros(),
+      adamV: zeros(),
+    };
+    return new PreferenceTrainer(state, options, reference, run);
   }
 
   static restore(
     s: FineTuneState,
     options: TrainerOptions,
     reference: ReferenceModel,
+    run: PreferenceTrainerOptions = {},
   ): PreferenceTrainer {
-    return new PreferenceTrainer(s, options, reference);
+    return new PreferenceTrainer(s, options, reference, run);
   }
 
   /** The resumable state (copies). */
@@ -125,15 +133,16 @@ export class PreferenceTrainer {
       model: this.model,
       step: this.step,
       rng: this.#rng.state(),
-      params: readValues(this.params),
-      adamM: readValues(this.opt.m),
-      adamV: readValues(this.opt.v),
+      params: this.layout.unpack(this.params),
+      adamM: this.layout.unpack(this.opt.m),
+      adamV: this.layout.unpack(this.opt.v),
+      threads: this.threads,
     };
   }
 
   /** The current policy weights (copies). */
   weights(): Map<string, Float32Array> {
-    return readValues(this.params);
+    return this.layout.unpack(this.params);
   }
 
   /** One optimisation step on `batch`; `totalSteps` shapes the learning-rate schedule. */
@@ -143,78 +152,53 @@ export class PreferenceTrainer {
     const c = this.model;
     const B = batch.size;
     const N = 2 * B;
-    const V = imageValues(c);
     const S = c.imageSize;
-    const L = c.maxTokens;
-    const rng = new Rng(this.#rng.nextU32());
+    // The main Rng advances only when the step succeeds: a step that throws leaves the state
+    // exactly as it was (models/finite_gradient.ts).
+    const main = new Rng(this.#rng.state());
+    const rng = new Rng(main.nextU32());
     // 1. per pair one t and one eps, shared by x+ and x- (as Diffusion-DPO's code)
-    const eps = rng.normals(B * V);
-    const tau = new Float32Array(N);
-    const w = new Float32Array(B);
-    const xt = new Float32Array(N * V);
-    const target = new Float32Array(N * V);
-    for (let j = 0; j < B; j++) {
-      const pt = this.#schedule.trainPoint(rng.next(), rng.normal(), o.flow_uniform_mix);
-      tau[j] = tau[B + j] = pt.tau;
-      w[j] = timeWeight(o.weighting, pt.lambda, o.weighting_b);
-      for (const row of [j, B + j]) {
-        for (let i = 0; i < V; i++) {
-          const x0 = batch.x0[row * V + i]!;
-          const e = eps[j * V + i]!;
-          xt[row * V + i] = pt.a * x0 + pt.s * e;
-          target[row * V + i] = this.#schedule.target(x0, e);
-        }
-      }
-    }
+    const { xt, tau, w, target } = noisePairs(c, this.#schedule, o, batch, rng);
     // 2. err_ref on onnxruntime (a constant of the loss)
     const refPred = await this.#reference.predict(xt, tau, batch.tokens);
     const errRef = Float32Array.from(denoisingErrorValues(refPred, target, N));
-    // 3. err_theta, dR_theta and the loss in tfjs, with gradients
-    const lr = learningRateAt(o, this.step, totalSteps);
-    const vars = [...this.params.values()];
-    let dR: Float32Array = new Float32Array(B);
-    const { loss, gradNorm } = tf.tidy(() => {
-      const xT = tf.tensor(xt, [N, S, S, c.channels]);
-      const tT = tf.tensor(tau, [N]);
-      const kT = tf.tensor(batch.tokens, [N, L], "int32");
-      const yT = tf.tensor(target, [N, S, S, c.channels]);
-      const refT = tf.tensor(errRef, [N]);
-      const wT = tf.tensor(w, [B]);
-      const caT = tf.tensor(batch.dRca, [B]);
-      // dR_theta leaves variableGrads' scope kept, for the metrics; disposed below.
-      const hold: { gap?: tf.Tensor } = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const errTheta = denoisingError(denoiserForward(c, this.params, xT, tT, kT), yT); // [N]
-        const gap = implicitRewardGap(errTheta, refT, wT, o.beta); // [B]
-        hold.gap = tf.keep(gap);
-        return tf.mean(pairLoss(o.loss, gap, caT)) as tf.Scalar;
-      }, vars);
-      const named = new Map<string, tf.Tensor>();
-      for (const [name, v] of this.params) named.set(name, grads[v.name]!);
-      // 4. AdamW with global-norm clipping
-      const gradNorm = this.opt.apply(named, lr);
-      dR = hold.gap!.dataSync() as Float32Array;
-      hold.gap!.dispose();
-      return { loss: value.dataSync()[0]!, gradNorm };
+    // 3. err_theta, dR_theta, the loss and its gradient: one session run
+    const session = await this.#session(B);
+    const { loss, grad, extras } = await session.run(this.params, {
+      x: [xt, [N, S, S, c.channels]],
+      t: [tau, [N]],
+      tokens: [batch.tokens, [N, c.maxTokens]],
+      target: [target, [N, S, S, c.channels]],
+      err_ref: [errRef, [N]],
+      w: [w, [B]],
+      dr_ca: [batch.dRca, [B]],
     });
+    // 4. AdamW with global-norm clipping, unless the gradient is not finite
+    const norm = globalNorm(grad);
+    checkFiniteGradient(grad, norm, this.layout, this.step + 1, loss);
+    const lr = learningRateAt(o, this.step, totalSteps);
+    this.opt.apply(this.params, grad, lr, norm);
+    this.#rng = main;
     this.step += 1;
-    const r = pearson(dR, batch.dRca);
-    return {
-      step: this.step,
-      loss,
-      accuracy: implicitAccuracy(dR),
-      correlation: Number.isNaN(r) ? null : r,
-      lr,
-      grad_norm: gradNorm,
-      dr_theta: mean(dR),
-      dr_ca: mean(batch.dRca),
-      w: mean(w),
-      seconds: (performance.now() - t0) / 1000,
-    };
+    const seconds = (performance.now() - t0) / 1000;
+    return stepMetrics(this.step, loss, extras.dr_theta!, batch, w, lr, norm, seconds);
   }
 
-  dispose(): void {
-    for (const v of this.params.values()) v.dispose();
-    this.opt.dispose();
+  #session(pairs: number): Promise<OrtTrainSession> {
+    let s = this.#sessions.get(pairs);
+    if (!s) {
+      const o = this.options;
+      const graph = preferenceGraph(this.model, pairs, o.loss, o.beta);
+      s = OrtTrainSession.create(graph, { threads: this.threads });
+      this.#sessions.set(pairs, s);
+    }
+    return s;
+  }
+
+  /** Releases the onnxruntime sessions (not the reference, which the caller owns). */
+  async dispose(): Promise<void> {
+    const all = [...this.#sessions.values()];
+    this.#sessions.clear();
+    for (const s of all) await (await s).release();
   }
 }

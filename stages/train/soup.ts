@@ -1,5 +1,5 @@
 /**
- * SOUP (SPEC 1.5 baseline, Rame et al.'s "rewarded soups"): the uniform average of the weights
+ * SOUP (docs/method.md §5.6, Rame et al.'s "rewarded soups"): the uniform average of the weights
  * of models fine-tuned from the same base on single rewards,
  *
  *     theta_soup = (1 / n) sum_i theta_i,

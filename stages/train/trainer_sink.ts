@@ -1,5 +1,5 @@
 /**
- * The trainer sink (SPEC 1.5, schemas/stage_spec.ts `SinkSpec`): the end of the run. It
+ * The trainer sink (docs/method.md §5, schemas/stage_spec.ts `SinkSpec`): the end of the run. It
  * collects every Pair group with its winner and loser images, then fine-tunes the base model
  * on them when the stream closes (stages/train/fine_tune.ts), keeping its state (weights, AdamW
  * moments, step, Rng, options, data identity) in `ctx.stageDir` for exact resume.
@@ -21,20 +21,20 @@
  *         return trainerSink(cfg.train, { afterTraining: await evaluationHook(cfg.evaluate) });
  *     } }
  *
- * with `train` / `evaluate` config sections parsed by `mergeTrainerOptions(base.train, v, where)`
- * and `mergeEvalOptions(base.evaluate, v, where)` (defaults TRAINER_DEFAULTS, EVAL_DEFAULTS).
+ * with the `train` / `evaluate` config sections declared in trainer_options.ts and
+ * ../evaluate/eval_options.ts (pipeline/config.ts merges and checks them).
  */
 import { join } from "node:path";
 import type { FlowGroup } from "../../schemas/flow.ts";
 import { logger } from "../../lib/log.ts";
 import type { JsonValue, SinkSpec, StageContext } from "../../schemas/stage_spec.ts";
 import type { Pair } from "../../schemas/pair.ts";
-import { initBackend } from "../../models/backend.ts";
 import { fineTune, type FineTuneResult } from "./fine_tune.ts";
 import { PairData } from "./pair_data.ts";
 import type { StepMetrics } from "./preference_trainer.ts";
 import { checkSameArchitecture, loadModelDir } from "./reference.ts";
-import { mergeTrainerOptions, TRAINER_DEFAULTS, type TrainerOptions } from "./trainer_options.ts";
+import { defaultsOf, merge } from "../../lib/config_table.ts";
+import { TRAIN, type TrainerOptions } from "./trainer_options.ts";
 
 const log = logger("train");
 
@@ -53,7 +53,7 @@ export async function trainerSink(
   options: TrainerOptions,
   hooks: TrainerSinkHooks = {},
 ): Promise<SinkSpec<Pair>> {
-  const o = mergeTrainerOptions(TRAINER_DEFAULTS, options, "trainer options");
+  const o = merge(TRAIN, defaultsOf(TRAIN), options, "trainer options", "train.");
   const base = await loadModelDir(o.model, "base");
   const reference = o.reference === null || o.reference === o.model
     ? base
@@ -74,13 +74,12 @@ export async function trainerSink(
         );
         return new WritableStream();
       }
-      const data = new PairData(base.config, o.reward_weights);
+      const data = new PairData(base.config, o.reward_weights, o.epoch_pairs);
       return new WritableStream({
         write(group) {
           data.add(group);
         },
         async close() {
-          await initBackend();
           const result = await fineTune({
             options: o,
             base,
@@ -89,6 +88,7 @@ export async function trainerSink(
             dir: ctx.stageDir,
             staleDir: join(ctx.runDir, ".stale"),
             signal: ctx.signal,
+            threads: o.threads,
             ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
           });
           await hooks.afterTraining?.(result, ctx);

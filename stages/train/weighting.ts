@@ -1,5 +1,6 @@
 /**
- * The timestep weighting w(t) of the implicit reward gap (SPEC 1.5), a closed set of kinds.
+ * The timestep weighting w(t) of the implicit reward gap (docs/method.md §5.3), a closed set of
+ * kinds.
  *
  * Notation: lambda_t the log-SNR at t (models/schedule.ts: DDPM log(abar / (1 - abar)),
  * flow 2 log((1 - t) / t)), b a shift.

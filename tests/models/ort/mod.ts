@@ -6,3 +6,6 @@
 import "./onnx_graph.ts";
 import "./parity.ts";
 import "./sampler.ts";
+import "./grad_parity.ts";
+import "./grad_rules.ts";
+import "./trainer.ts";

@@ -24,3 +24,20 @@ Deno.test("the data order depends only on (seed, size, position), not on the acc
 Deno.test("DataOrder rejects an empty set of pairs", () => {
   assert.throws(() => new DataOrder(0, 0), /size must be a positive integer: current value is 0/);
 });
+
+Deno.test("DataOrder with a pool permutes each epoch's own pairs", () => {
+  // epoch e trains pairs [10e, 10e + 1, 10e + 2]
+  const pool = (e: number) => [10 * e, 10 * e + 1, 10 * e + 2];
+  const o = new DataOrder(3, 3, pool);
+  for (const epoch of [0, 1, 4]) {
+    const seen = Array.from({ length: 3 }, (_, i) => o.at(epoch * 3 + i));
+    assert.deepEqual([...seen].sort((a, b) => a - b), pool(epoch));
+  }
+  // the same permutation as without a pool, mapped through it
+  const plain = new DataOrder(3, 3);
+  assert.deepEqual(o.batch(1, 3), plain.batch(1, 3).map((i) => pool(1)[i]));
+  assert.throws(
+    () => new DataOrder(0, 2, () => [0]).at(0),
+    /pool must hold 2 pairs: current length is 1/,
+  );
+});

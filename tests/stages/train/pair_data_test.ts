@@ -67,3 +67,27 @@ Deno.test("PairData counts groups without pairs and stays empty", () => {
   assert.equal(d.size, 0);
   assert.equal(d.groups, 3);
 });
+
+Deno.test("PairData with epoch_pairs 'redraw' trains one pair per prompt, the next each epoch", () => {
+  // 3 prompts x 3 pairs; in pair_id order prompt g's pair p is index 3g + p
+  const d = new PairData(cfg, null, "redraw");
+  for (const g of pairGroups(3, 3, 16)) d.add(g);
+  assert.equal(d.size, 9);
+  assert.equal(d.perEpoch, 3);
+  assert.deepEqual(d.epochPairs(0), [0, 3, 6]);
+  assert.deepEqual(d.epochPairs(1), [1, 4, 7]);
+  assert.deepEqual(d.epochPairs(5), [2, 5, 8]); // 5 mod 3 = 2
+  // a prompt with fewer pairs cycles through its own
+  d.add(pairGroups(4, 1, 16)[3]!);
+  assert.equal(d.perEpoch, 4);
+  assert.deepEqual(d.epochPairs(2), [2, 5, 8, 9]);
+  // 'all' (the default) trains every pair every epoch
+  const all = new PairData(cfg);
+  for (const g of pairGroups(3, 3, 16)) all.add(g);
+  assert.equal(all.perEpoch, 9);
+  assert.deepEqual(all.epochPairs(3), [...Array(9).keys()]);
+  // the fingerprint is the pairs', whatever the mode
+  const redraw = new PairData(cfg, null, "redraw");
+  for (const g of pairGroups(3, 3, 16)) redraw.add(g);
+  assert.equal(redraw.fingerprint(), all.fingerprint());
+});

@@ -7,7 +7,8 @@ import { initValues } from "../../../../models/nn/params.ts";
 import { denoiserSpecs } from "../../../../models/denoiser.ts";
 import type { ModelConfig } from "../../../../models/config.ts";
 import { trainerSink, type TrainerSinkHooks } from "../../../../stages/train/trainer_sink.ts";
-import { mergeTrainerOptions, TRAINER_DEFAULTS } from "../../../../stages/train/trainer_options.ts";
+import { TRAIN } from "../../../../stages/train/trainer_options.ts";
+import { defaultsOf, merge } from "../../../../lib/config_table.ts";
 import { join } from "node:path";
 
 /** A model directory with the real initialisation perturbed (so adaLN-Zero is not all zero). */
@@ -33,7 +34,7 @@ export async function runSink(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<SinkRun> {
   const spec = await trainerSink(
-    mergeTrainerOptions(TRAINER_DEFAULTS, options, "test"),
+    merge(TRAIN, defaultsOf(TRAIN), options, "test"),
     hooks,
   );
   const stageDir = join(runDir, spec.name);

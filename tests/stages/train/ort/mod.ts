@@ -4,3 +4,5 @@
  */
 import "./trainer_sink.ts";
 import "./pipeline_run.ts";
+import "./grad_parity.ts";
+import "./trainer_parity.ts";

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULTS, mergeConfig } from "../../../../pipeline/config.ts";
-import { buildPlan, type MethodStage } from "../../../../pipeline/method.ts";
+import { buildPlan, type Method } from "../../../../pipeline/method.ts";
 import { runPipeline } from "../../../../pipeline/runner.ts";
 import { Rng } from "../../../../lib/rng.ts";
 import type { StageSpec } from "../../../../schemas/stage_spec.ts";
 import { type Group, type Prompt, type Sample, SampleSchema } from "../../../../schemas/mod.ts";
 import { encodePng } from "../../../../lib/png.ts";
 import { hashString } from "../../../../stages/select/select_pairs.ts";
-import { mergeTrainerOptions, TRAINER_DEFAULTS } from "../../../../stages/train/trainer_options.ts";
+import { TRAIN } from "../../../../stages/train/trainer_options.ts";
+import { defaultsOf, merge } from "../../../../lib/config_table.ts";
 import { trainerSink } from "../../../../stages/train/trainer_sink.ts";
 import type { StepMetrics } from "../../../../stages/train/preference_trainer.ts";
 import { FIXTURE_METHOD } from "../../../pipeline/fixtures/stages.ts";
@@ -68,22 +69,16 @@ Deno.test("the trainer sink ends a real pipeline run; a rerun from the select sh
       shard_rows: 8,
     }, "test");
     const steps: StepMetrics[] = [];
-    const train = mergeTrainerOptions(TRAINER_DEFAULTS, {
+    const train = merge(TRAIN, defaultsOf(TRAIN), {
       model,
       batch_pairs: 4,
       epochs: 2,
     }, "test");
-    const method: MethodStage[] = FIXTURE_METHOD.map((m) =>
-      m.name === "generate"
-        ? { name: "generate", kind: "stage", build: () => Promise.resolve(pngGenerate()) }
-        : m.kind === "sink"
-        ? {
-          name: "train",
-          kind: "sink",
-          build: () => trainerSink(train, { onStep: (s) => steps.push(s) }),
-        }
-        : m
-    );
+    const method: Method = {
+      ...FIXTURE_METHOD,
+      generate: () => Promise.resolve(pngGenerate()),
+      train: () => trainerSink(train, { onStep: (s) => steps.push(s) }),
+    };
     const run = async () => {
       const { plan } = await buildPlan(cfg, method);
       return await runPipeline(plan, { runDir: join(tmp, "runs", "default"), shardRows: 8 });

@@ -7,7 +7,8 @@ import { tinyConfig } from "../../../models/_tiny.ts";
 import { pairGroups } from "../_pairs.ts";
 import { runSink, writeModel } from "./_sink_run.ts";
 import type { StepMetrics } from "../../../../stages/train/preference_trainer.ts";
-import { mergeTrainerOptions, TRAINER_DEFAULTS } from "../../../../stages/train/trainer_options.ts";
+import { TRAIN } from "../../../../stages/train/trainer_options.ts";
+import { defaultsOf, merge } from "../../../../lib/config_table.ts";
 import { trainerSink } from "../../../../stages/train/trainer_sink.ts";
 
 await initBackend();
@@ -260,7 +261,7 @@ Deno.test("a sharded worker (--shard i/n, n > 1) skips training and writes nothi
   const tmp = await Deno.makeTempDir();
   try {
     const model = await writeModel(join(tmp, "base"), tinyConfig("eps"), 1);
-    const spec = await trainerSink(mergeTrainerOptions(TRAINER_DEFAULTS, { model }, "test"));
+    const spec = await trainerSink(merge(TRAIN, defaultsOf(TRAIN), { model }, "test"));
     const stageDir = join(tmp, "run", "train");
     const ws = spec.create({
       runDir: join(tmp, "run"),
