@@ -4,13 +4,16 @@
  *   shapes render --prompt "a red circle" [--prompt ...] [--seed N] --out file.png
  *       one prompt: a 32x32 PNG (--scale K upscales it); several (or --split eval|train with
  *       --limit N): a contact sheet, with ShapeEval's verdict under each image.
- *   shapes prompts            regenerate data/prompts/{train,eval}.txt and print counts
+ *   shapes prompts            regenerate data/prompts/{train,dev,eval}.txt (the dev set drawn
+ *                             out of train, shapeworld/prompts.ts) and print category counts
  *   shapes eval <folder|samples.parquet> [--json]
  *       GenEval-style table; captions from the folder's captions.jsonl or the file names
  *       (see shapeworld/sample_files.ts), or the Parquet's prompt column.
  *   shapes robustness [--seeds N]   ShapeEval accuracy vs noise and blur (markdown table)
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../lib/parse_flags.ts";
+import { unknownCommand } from "../lib/unknown_command.ts";
+import { UsageError } from "../lib/usage_error.ts";
 import {
   CATEGORIES,
   contactSheet,
@@ -27,31 +30,28 @@ import {
   parseCaption,
   renderScene,
   robustnessCurve,
+  type Split,
+  SPLITS,
   writePromptSets,
 } from "../shapeworld/mod.ts";
 import { readSamples } from "../shapeworld/sample_files.ts";
 import { Rng } from "../lib/rng.ts";
+import { writeFileAtomic } from "../lib/atomic_write.ts";
 
 const USAGE = `usage: capo shapes <render|prompts|eval|robustness> [options]
 
-  render --prompt TEXT [--prompt TEXT ...] [--split eval|train --limit N] [--seed N]
+  render --prompt TEXT [--prompt TEXT ...] [--split train|dev|eval --limit N] [--seed N]
          [--scale K] [--columns C] --out FILE.png
   prompts
   eval <folder of PNGs | samples.parquet> [--json]
   robustness [--seeds N] [--json]
 `;
 
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeFile(tmp, bytes);
-  await Deno.rename(tmp, path);
-}
-
 function intOption(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n)) {
-    throw new RangeError(
+    throw new UsageError(
       `Cannot run shapes as --${name} must be an integer: current value is ${v}`,
     );
   }
@@ -59,7 +59,7 @@ function intOption(name: string, v: string | undefined, fallback: number): numbe
 }
 
 async function render(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags("capo shapes render", {
     args,
     options: {
       prompt: { type: "string", multiple: true },
@@ -71,18 +71,18 @@ async function render(args: string[]): Promise<number> {
       out: { type: "string" },
     },
   });
-  if (values.out === undefined) throw new TypeError("Cannot render as --out is missing");
+  if (values.out === undefined) throw new UsageError("Cannot render as --out is missing");
   const seed = intOption("seed", values.seed, 0);
   let prompts = values.prompt ?? [];
   if (values.split !== undefined) {
-    if (values.split !== "train" && values.split !== "eval") {
+    if (!(SPLITS as readonly string[]).includes(values.split)) {
       throw new TypeError(
-        `Cannot render as --split must be train or eval: current value is ${values.split}`,
+        `Cannot render as --split must be train, dev or eval: current value is ${values.split}`,
       );
     }
     prompts = [
       ...prompts,
-      ...loadPrompts(values.split).slice(0, intOption("limit", values.limit, 16)),
+      ...loadPrompts(values.split as Split).slice(0, intOption("limit", values.limit, 16)),
     ];
   }
   if (prompts.length === 0) {
@@ -94,7 +94,7 @@ async function render(args: string[]): Promise<number> {
   });
   if (items.length === 1 && values.columns === undefined) {
     const scale = intOption("scale", values.scale, 1);
-    await writeAtomic(
+    await writeFileAtomic(
       values.out,
       encodePng(upscale(items[0]!.rgb, scale), IMAGE_SIZE * scale, IMAGE_SIZE * scale),
     );
@@ -110,7 +110,7 @@ async function render(args: string[]): Promise<number> {
         columns: intOption("columns", values.columns, Math.min(8, items.length)),
       },
     );
-    await writeAtomic(values.out, sheet);
+    await writeFileAtomic(values.out, sheet);
   }
   console.log(`wrote ${values.out} (${items.length} image(s), seed ${seed})`);
   return 0;
@@ -131,36 +131,31 @@ function upscale(rgb: Uint8Array, k: number): Uint8Array {
 
 async function prompts(): Promise<number> {
   const sets = await writePromptSets();
-  const rows = CATEGORIES.map((c) => {
-    const count = (xs: string[], held: boolean | null) =>
-      xs.filter((p) => {
-        const m = parseCaption(p);
-        return m.category === c && (held === null || (heldOutKind(m) !== null) === held);
-      }).length;
-    return `| ${c} | ${count(sets.train, null)} | ${count(sets.eval, null)} | ${
-      count(sets.eval, true)
-    } |`;
-  });
-  console.log("| category | train | eval | eval held-out |\n|---|---:|---:|---:|");
-  console.log(rows.join("\n"));
-  console.log(
-    `| total | ${sets.train.length} | ${sets.eval.length} | ${
-      sets.eval.filter((p) => heldOutKind(parseCaption(p)) !== null).length
-    } |`,
-  );
-  console.log("\nwrote data/prompts/train.txt and data/prompts/eval.txt");
+  const count = (xs: string[], c: string | null, held: boolean | null = null) =>
+    xs.filter((p) => {
+      const m = parseCaption(p);
+      return (c === null || m.category === c) &&
+        (held === null || (heldOutKind(m) !== null) === held);
+    }).length;
+  const row = (c: string | null) =>
+    `| ${c ?? "total"} | ${count(sets.train, c)} | ${count(sets.dev, c)} | ${
+      count(sets.eval, c)
+    } | ${count(sets.eval, c, true)} |`;
+  console.log("| category | train | dev | eval | eval held-out |\n|---|---:|---:|---:|---:|");
+  console.log([...CATEGORIES.map(row), row(null)].join("\n"));
+  console.log(`\nwrote ${SPLITS.map((s) => `data/prompts/${s}.txt`).join(", ")}`);
   return 0;
 }
 
 async function evaluate(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags("capo shapes eval", {
     args,
     options: { json: { type: "boolean", default: false } },
     allowPositionals: true,
   });
   const path = positionals[0];
   if (path === undefined || positionals.length > 1) {
-    throw new TypeError(
+    throw new UsageError(
       `Cannot evaluate as exactly one folder or .parquet path is needed: current value is [${positionals}]`,
     );
   }
@@ -214,7 +209,7 @@ async function evaluate(args: string[]): Promise<number> {
 }
 
 function robustness(args: string[]): number {
-  const { values } = parseArgs({
+  const { values } = parseFlags("capo shapes robustness", {
     args,
     options: { seeds: { type: "string" }, json: { type: "boolean", default: false } },
   });
@@ -223,24 +218,36 @@ function robustness(args: string[]): number {
   return 0;
 }
 
+const SUBCOMMANDS: Record<string, (args: string[]) => number | Promise<number>> = {
+  render,
+  prompts: (args) => {
+    if (args.length > 0) {
+      throw new UsageError(`Cannot use '${args[0]}' as shapes prompts takes no arguments`);
+    }
+    return prompts();
+  },
+  eval: evaluate,
+  robustness,
+};
+
+/** Exit status: the subcommand's; 0 for --help; 2 for a bad subcommand or argument. */
 export async function main(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  switch (sub) {
-    case "render":
-      return await render(rest);
-    case "prompts":
-      return await prompts();
-    case "eval":
-      return await evaluate(rest);
-    case "robustness":
-      return robustness(rest);
-    case undefined:
-    case "-h":
-    case "--help":
+  if (sub === undefined || sub === "-h" || sub === "--help") {
+    (sub === undefined ? console.error : console.log)(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  try {
+    const run = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
+    if (run === undefined) throw unknownCommand("capo shapes", sub, Object.keys(SUBCOMMANDS));
+    if (rest.includes("-h") || rest.includes("--help")) {
       console.log(USAGE);
-      return sub === undefined ? 2 : 0;
-    default:
-      console.error(`capo shapes: unknown subcommand '${sub}'\n\n${USAGE}`);
-      return 2;
+      return 0;
+    }
+    return await run(rest);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`capo shapes: ${err.message}\n\n${USAGE}`);
+    return 2;
   }
 }

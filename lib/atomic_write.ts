@@ -2,9 +2,12 @@
  * Atomic file writes: write a temp file in the same directory, then rename over the target.
  *
  * A reader (or a run restarted after SIGKILL) sees either the old file or the whole new one,
- * never a torn write; a crash leaves at most a `*.tmp` file, which stage stores delete on open.
+ * never a torn write. A failed write (a full disk included) removes its temp file; a crash
+ * leaves at most one, which the next writer of the run removes on start
+ * (pipeline/temp_files.ts) and stage stores remove on open.
  */
 import { basename, dirname, join } from "node:path";
+import { asDiskFull } from "./disk_full.ts";
 
 let counter = 0;
 
@@ -14,12 +17,25 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${Deno.pid}-${counter}.tmp`);
 }
 
-/** True if `name` is a temp file left by `writeFileAtomic`. */
-export function isTempName(name: string): boolean {
-  return name.startsWith(".") && name.endsWith(".tmp");
+// `.<target>.<pid>-<n>.tmp` (tempPathFor), and `.tmp-<target>-<8 hex>` that models/safetensors.ts
+// wrote before it used tempPathFor (such files may still sit in older runs' train/ folders).
+const TEMP = /^\.(.+)\.\d+-\d+\.tmp$/;
+const LEGACY_TEMP = /^\.tmp-(.+)-[0-9a-f]{8}$/;
+
+/** The file name a temp file stood in for (`.part-00001.parquet.12-3.tmp` -> `part-00001.parquet`), or null. */
+export function tempTargetOf(name: string): string | null {
+  return TEMP.exec(name)?.[1] ?? LEGACY_TEMP.exec(name)?.[1] ?? null;
 }
 
-/** Writes `data` to `path` atomically (temp file + rename); the temp file is removed on failure. */
+/** True if `name` is a temp file left by an atomic write. */
+export function isTempName(name: string): boolean {
+  return tempTargetOf(name) !== null || (name.startsWith(".") && name.endsWith(".tmp"));
+}
+
+/**
+ * Writes `data` to `path` atomically (temp file + rename); the temp file is removed on failure.
+ * A full disk throws a DiskFullError naming `path` (lib/disk_full.ts).
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const tmp = tempPathFor(path);
   try {
@@ -28,6 +44,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await Deno.rename(tmp, path);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
-    throw err;
+    throw asDiskFull(path, err);
   }
 }

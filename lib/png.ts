@@ -4,6 +4,7 @@
  * `convert("RGB")` does. Deflate is node:zlib's.
  */
 import { deflateSync, inflateSync } from "node:zlib";
+import { checkImagePixels, DEFAULT_MAX_IMAGE_PIXELS } from "./image_header.ts";
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -135,8 +136,24 @@ export interface DecodedPng {
   channels: number;
 }
 
-/** Decode PNG bytes into RGB8 pixels (HWC, row-major). */
-export function decodePng(bytes: Uint8Array): DecodedPng {
+export interface DecodePngOptions {
+  /**
+   * Refuse an image whose IHDR declares more pixels, before inflating anything (a
+   * decompression bomb). @default {DEFAULT_MAX_IMAGE_PIXELS} (lib/image_header.ts: 4096x4096)
+   */
+  maxPixels?: number;
+  /** Names the image in errors. @default {"PNG data"} */
+  source?: string;
+  /** The setting that raises `maxPixels`, named in the error. @default {"maxPixels"} */
+  limitKey?: string;
+}
+
+/**
+ * Decode PNG bytes into RGB8 pixels (HWC, row-major). The declared size is checked against
+ * `maxPixels` from the header, and inflating stops at the size that header declares, so neither
+ * a huge declared size nor image data that inflates past it costs more than the check.
+ */
+export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): DecodedPng {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new TypeError("Cannot decode PNG as the data does not start with the PNG signature");
   }
@@ -158,6 +175,13 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     if (type === "IHDR") {
       width = v.getUint32(pos + 8);
       height = v.getUint32(pos + 12);
+      // IHDR comes first: the size is checked before any other chunk is read or inflated.
+      checkImagePixels(
+        { format: "png", width, height },
+        options.source ?? "PNG data",
+        options.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS,
+        options.limitKey ?? "maxPixels",
+      );
       depth = data[8]!;
       colourType = data[9]!;
       interlace = data[12]!;
@@ -192,7 +216,17 @@ export function decodePng(bytes: Uint8Array): DecodedPng {
     o += d.length;
   }
   const stride = width * channels;
-  const raw = new Uint8Array(inflateSync(joined));
+  // Conforming data inflates to exactly (stride + 1) * height; one row of slack for lax encoders.
+  let raw: Uint8Array;
+  try {
+    raw = new Uint8Array(inflateSync(joined, { maxOutputLength: (stride + 1) * (height + 1) }));
+  } catch (err) {
+    if ((err as { code?: string }).code !== "ERR_BUFFER_TOO_LARGE") throw err;
+    throw new RangeError(
+      `Cannot decode PNG as its image data inflates past the ${width}x${height} its header ` +
+        `declares (a decompression bomb?)`,
+    );
+  }
   if (raw.length < (stride + 1) * height) {
     throw new RangeError(
       `Cannot decode PNG as image data has ${raw.length} bytes: expected ${(stride + 1) * height}`,

@@ -1,4 +1,5 @@
 /** What a run did, per stage, and its one-line summary. */
+import { DISK_FULL_ADVICE, DiskFullError, isDiskFull } from "../lib/disk_full.ts";
 
 export interface StageReport {
   stage: string;
@@ -50,6 +51,18 @@ export function summarize(
     ? `run done, ${groupsOut} groups out`
     : status === "cancelled"
     ? `cancelled by ${reason}: completed shards kept, open shards dropped`
-    : `failed: ${error?.message ?? "unknown error"}`;
+    : `failed: ${error?.message ?? "unknown error"}${diskFullAdvice(error)}`;
   return parts.length ? `${head}; ${parts.join("; ")}` : head;
+}
+
+/**
+ * A full disk that did not come through an atomic write (which says it already, as a
+ * DiskFullError) still gets the advice: nothing completed is lost, free space and rerun.
+ */
+function diskFullAdvice(error: Error | undefined): string {
+  if (!isDiskFull(error)) return "";
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof DiskFullError) return "";
+  }
+  return ` (disk full: ${DISK_FULL_ADVICE})`;
 }

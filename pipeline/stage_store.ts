@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import type { Group } from "../schemas/mod.ts";
-import { isTempName, writeFileAtomic } from "../lib/atomic_write.ts";
+import { writeFileAtomic } from "../lib/atomic_write.ts";
 import { checkShard } from "./check_shard.ts";
 import type { Logger } from "../lib/log.ts";
 import {
@@ -28,6 +28,7 @@ import { ParquetReadError, readParquetFile, writeParquetFile } from "../lib/parq
 import type { JsonValue, RowCodec } from "../schemas/stage_spec.ts";
 import { CAPO_VERSION } from "../lib/version.ts";
 import { readTextIfExists } from "../lib/read_if_exists.ts";
+import { ownsTemp } from "./temp_files.ts";
 
 export interface Worker {
   index: number;
@@ -240,7 +241,16 @@ export class StageStore<T> {
     this.#manifest.shards.push(entry);
     this.#manifest.next_shard++;
     this.#recount();
-    await this.#saveManifest();
+    try {
+      await this.#saveManifest();
+    } catch (err) {
+      // Not recorded (e.g. a full disk): forget the shard, in memory and on disk.
+      this.#manifest.shards.pop();
+      this.#manifest.next_shard--;
+      this.#recount();
+      await Deno.remove(join(this.dir, entry.file)).catch(() => {});
+      throw err;
+    }
     const index = this.#manifest.shards.length - 1;
     for (const id of entry.prompt_ids) this.#where.set(id, index);
     return entry;
@@ -307,12 +317,15 @@ export class StageStore<T> {
     );
   }
 
-  /** Removes temp files and this work shard's unlisted shards (a crash before the manifest). */
+  /**
+   * Removes this work shard's temp files and unlisted shards (a crash before the manifest). Other
+   * shards' temp files are theirs: one may be mid-write in this directory right now.
+   */
   async #removeLeftovers(): Promise<void> {
     const listed = new Set(this.#manifest.shards.map((s) => s.file));
     for await (const e of Deno.readDir(this.dir)) {
       if (!e.isFile) continue;
-      if (isTempName(e.name)) {
+      if (ownsTemp(this.worker, e.name)) {
         await Deno.remove(join(this.dir, e.name)).catch(() => {});
         this.#log.debug(`removed temp file ${join(this.dir, e.name)}`);
       } else if (isShardOf(this.worker, e.name) && !listed.has(e.name)) {

@@ -7,8 +7,14 @@
  * 3. From the rest, the first EVAL_PLAN[c].seen go to eval and the next TRAIN_PLAN[c] to
  *    train; what remains is in neither set (unseen, in-distribution spare captions).
  * 4. Each list is shuffled once more, so any prefix is a mixed sample of categories.
+ * 5. The dev set (docs/method.md §6.5) is drawn from that train list: only from its lines after
+ *    the first FINE_TUNE_PREFIX (the default run's fine-tuning prompts, which stay exactly
+ *    the same), stratified by category (devQuotas), with its own seeded Rng, and removed
+ *    from train, so no fine-tuning run on train.txt ever sees a dev prompt.
  */
-import { captionOf } from "./grammar.ts";
+import { writeFileAtomic } from "../lib/atomic_write.ts";
+import { equalShares } from "../lib/equal_shares.ts";
+import { captionOf, parseCaption } from "./grammar.ts";
 import { heldOutKind } from "./heldout.ts";
 import { CATEGORIES, type Category, type Meaning, type ObjectSpec } from "./meaning.ts";
 import { Rng } from "../lib/rng.ts";
@@ -16,7 +22,23 @@ import { COLOURS, type Count, RELATIONS, SHAPES, SIZES } from "./vocab.ts";
 
 export const PROMPT_SEED = 20250203;
 
-export type Split = "train" | "eval";
+export type Split = "train" | "dev" | "eval";
+
+/** The splits shipped in data/prompts/, one file each. */
+export const SPLITS: readonly Split[] = ["train", "dev", "eval"];
+
+/**
+ * The train lines the dev set never takes: the default run's `prompts.limit` (256, stages/
+ * prompts/options.ts; a test checks they agree), so the default run's prompts are the same
+ * with and without the dev split.
+ */
+export const FINE_TUNE_PREFIX = 256;
+
+/** About this many dev prompts (DEV_PLAN's total). */
+export const DEV_SIZE = 200;
+
+/** Key of the dev draw's Rng, Rng.derive(PROMPT_SEED, DEV_KEY): independent of steps 1-4. */
+const DEV_KEY = 0xde5;
 
 /** How many eval prompts per category: seen (no held-out combination) and held out. */
 export const EVAL_PLAN: Readonly<
@@ -104,8 +126,44 @@ export function enumerateCategory(c: Category): Meaning[] {
 }
 
 export interface PromptSets {
+  /** The fine-tuning prompts: `pool` less the dev prompts, in `pool`'s order. */
   train: string[];
+  /** The dev set: hyperparameter searches evaluate here, never on `eval`. */
+  dev: string[];
+  /** The test set, locked: evaluated only for configurations frozen beforehand. */
   eval: string[];
+  /**
+   * Every train caption before the dev split (train and dev): the pretraining corpus draws
+   * from it (shapeworld/corpus.ts), so the shipped bases' corpus is unchanged by the split.
+   */
+  pool: string[];
+}
+
+/**
+ * How many dev prompts per category: DEV_SIZE shared equally over the categories
+ * (lib/equal_shares.ts), each capped at half of the category's captions in `candidates`, so
+ * fine-tuning on the whole of train.txt keeps at least half of every category. Equal rather
+ * than proportional: GenEval's overall is the mean over categories, so each category needs
+ * its own sample (position is 68% of train).
+ */
+export function devQuotas(candidates: readonly string[]): Record<Category, number> {
+  const caps = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  for (const p of candidates) caps[parseCaption(p).category]++;
+  for (const c of CATEGORIES) caps[c] = Math.floor(caps[c] / 2);
+  return equalShares(caps, DEV_SIZE);
+}
+
+/** Step 5: the dev prompts drawn from `pool` (after its first FINE_TUNE_PREFIX lines). */
+function drawDev(pool: readonly string[]): string[] {
+  const rng = Rng.derive(PROMPT_SEED, DEV_KEY);
+  const candidates = pool.slice(FINE_TUNE_PREFIX);
+  const quotas = devQuotas(candidates);
+  const dev: string[] = [];
+  for (const c of CATEGORIES) {
+    const mine = candidates.filter((p) => parseCaption(p).category === c);
+    dev.push(...rng.shuffle(mine).slice(0, quotas[c]));
+  }
+  return rng.shuffle(dev);
 }
 
 let cached: PromptSets | null = null;
@@ -142,7 +200,12 @@ export function promptSets(): PromptSets {
     train.push(...rest.slice(0, Math.min(rest.length, TRAIN_PLAN[c])).map(captionOf));
   }
   // 4. mix the categories
-  cached = { train: rng.shuffle(train), eval: rng.shuffle(evalSet) };
+  const pool = rng.shuffle(train);
+  const evalShuffled = rng.shuffle(evalSet);
+  // 5. the dev set, out of train
+  const dev = drawDev(pool);
+  const inDev = new Set(dev);
+  cached = { train: pool.filter((p) => !inDev.has(p)), dev, eval: evalShuffled, pool };
   return cached;
 }
 
@@ -153,9 +216,11 @@ export function promptsUrl(split: Split): URL {
 
 /** The shipped prompts of a split: data/prompts/<split>.txt, one caption per line. */
 export function loadPrompts(split: Split): string[] {
-  if (split !== "train" && split !== "eval") {
+  if (!SPLITS.includes(split)) {
     throw new TypeError(
-      `Cannot load prompts as split must be "train" or "eval": current value is ${String(split)}`,
+      `Cannot load prompts as split must be "train", "dev" or "eval": current value is ${
+        String(split)
+      }`,
     );
   }
   const text = Deno.readTextFileSync(promptsUrl(split));
@@ -171,11 +236,9 @@ export async function writePromptSets(dir?: URL | string): Promise<PromptSets> {
     ? dir
     : dir.pathname;
   await Deno.mkdir(base, { recursive: true });
-  for (const split of ["train", "eval"] as const) {
+  for (const split of SPLITS) {
     const path = `${base.replace(/\/$/, "")}/${split}.txt`;
-    const tmp = `${path}.tmp`;
-    await Deno.writeTextFile(tmp, sets[split].join("\n") + "\n");
-    await Deno.rename(tmp, path);
+    await writeFileAtomic(path, sets[split].join("\n") + "\n");
   }
   return sets;
 }

@@ -4,7 +4,8 @@
  *
  *   1. list the input (folder + captions.jsonl, or Parquet) and apply the bad-image policy to
  *      the problems found while listing;
- *   2. write the distinct prompts to `<runs>/<name>/imported/prompts.txt`;
+ *   2. write the distinct prompts to `<runs>/<name>/imported/prompts.txt`, and where the images
+ *      came from to `<runs>/<name>/imported/source.json` (`ImportSource`, read by the run report);
  *   3. run `prompts -> generate(imported)` with the real prompt source on that file (same
  *      normalisation, ids, split and `--shard i/n` as any run), shards and manifests included;
  *   4. report what was imported, skipped, or never asked for by the source.
@@ -15,14 +16,19 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic_write.ts";
-import { loadRunConfig, mergeConfig } from "../config.ts";
+import { DEFAULTS, mergeConfig } from "../config.ts";
 import { logger } from "../../lib/log.ts";
-import { METHOD } from "../method.ts";
-import { runPipeline, type RunResult } from "../runner.ts";
+import { driveRun } from "../drive_run.ts";
+import { METHOD, type StageName } from "../method.ts";
+import type { RunResult } from "../runner.ts";
 import { readManifest } from "../stage_store.ts";
 import type { WorkShard } from "../work_shard.ts";
 import { shardOf } from "../../stages/prompts/normalize.ts";
+import type { ResizePolicy } from "../../lib/resize_rgb.ts";
+import type { RunConfig } from "../config.ts";
+import { expectedImageSize } from "./expected_size.ts";
 import { listImport } from "./import_listing.ts";
+import { IMPORT_SOURCE_FILE, type ImportSource } from "./import_source.ts";
 import {
   type BadImagePolicy,
   groupByPrompt,
@@ -38,7 +44,15 @@ export interface ImportOptions {
   /** @default {"stop"} */
   onBadImage?: BadImagePolicy;
   meta?: Partial<ImportedMeta>;
+  /**
+   * Every image must have this size. @default the size the run's model and rewards take
+   * (expected_size.ts); null: any size
+   */
   size?: { width: number; height: number } | null;
+  /** Another size: 'error', or resize it ('nearest', 'bilinear'). @default {"error"} */
+  resize?: ResizePolicy;
+  /** Images declaring more pixels are refused before decoding. @default {DEFAULT_MAX_IMAGE_PIXELS} */
+  maxPixels?: number;
   /** @default {{index: 0, count: 1}} */
   shard?: WorkShard;
   /** @default {4096} */
@@ -78,27 +92,28 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
   const text = [...groups.values()].map((g) => g.prompt).join("\n") + "\n";
   const old = await Deno.readTextFile(promptsPath).catch(() => null);
   if (old !== text) await writeFileAtomic(promptsPath, text);
+  const source: ImportSource = {
+    input: o.input,
+    kind: listing.kind,
+    digest: listing.digest,
+    images: listing.items.length,
+    prompts: groups.size,
+  };
+  const sourcePath = join(runDir, "imported", IMPORT_SOURCE_FILE);
+  const sourceText = JSON.stringify(source, null, 2) + "\n";
+  if ((await Deno.readTextFile(sourcePath).catch(() => null)) !== sourceText) {
+    await writeFileAtomic(sourcePath, sourceText);
+  }
   // 3. the run
   // Every given image is imported: no prompts.limit (the default run's budget).
-  const config = mergeConfig(
-    await loadRunConfig([
-      "--runs-dir",
-      o.runsDir,
-      "--name",
-      o.name,
-      "--prompts",
-      promptsPath,
-      "--shard",
-      `${shard.index}/${shard.count}`,
-      "--shard-rows",
-      String(o.shardRows ?? 4096),
-    ]),
-    { prompts: { limit: null } },
-    "capo import",
-  );
-  const source = METHOD[0]!;
-  if (source.kind !== "source") throw new TypeError("Cannot import as METHOD[0] is not a source");
-  const sampleStage = METHOD[1]?.name ?? "generate";
+  const config = mergeConfig(DEFAULTS, {
+    runs_dir: o.runsDir,
+    name: o.name,
+    prompts: { path: promptsPath, limit: null },
+    shard,
+    shard_rows: o.shardRows ?? DEFAULTS.shard_rows,
+  }, "capo import");
+  const sampleStage: StageName = "generate";
   const meta: ImportedMeta = {
     model_id: o.meta?.model_id ?? "imported",
     sampler: o.meta?.sampler ?? "external",
@@ -110,12 +125,14 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
     listing,
     onBadImage,
     meta,
-    size: o.size ?? null,
+    ...await importSize(o, config),
+    ...(o.resize !== undefined ? { resize: o.resize } : {}),
+    ...(o.maxPixels !== undefined ? { maxPixels: o.maxPixels } : {}),
   });
-  const run = await runPipeline({ source: await source.build(config), stages: [spec] }, {
-    runDir,
-    shardRows: config.shard_rows,
-    worker: shard,
+  const run = await driveRun(config, {
+    method: { ...METHOD, generate: () => Promise.resolve(spec) },
+    upTo: sampleStage,
+    importedSamples: false,
     ...(o.signal ? { signal: o.signal } : {}),
   });
   // 4. what the source never asked for
@@ -144,4 +161,21 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
     ],
     notDelivered,
   };
+}
+
+/** `--size` as given, else what the run's model and rewards take (a warning when unknown). */
+async function importSize(
+  o: ImportOptions,
+  config: RunConfig,
+): Promise<{ size: { width: number; height: number } | null; sizeFrom?: string }> {
+  if (o.size !== undefined) return { size: o.size, sizeFrom: "--size" };
+  const want = await expectedImageSize(config);
+  if (want === null) {
+    logger("import").warn(
+      `no model config at ${config.train.model} and no reward manifest: image sizes are not ` +
+        `checked (--size WxH checks them)`,
+    );
+    return { size: null };
+  }
+  return { size: { width: want.width, height: want.height }, sizeFrom: want.from };
 }

@@ -16,6 +16,8 @@ import type { Group } from "../../schemas/group.ts";
 import type { Prompt } from "../../schemas/prompt.ts";
 import { type Sample, SampleSchema } from "../../schemas/sample.ts";
 import { normalizePrompt, promptId } from "../../stages/prompts/normalize.ts";
+import { encodePng } from "../../lib/png.ts";
+import { type ResizePolicy, resizeRgb } from "../../lib/resize_rgb.ts";
 import { importImage } from "./image_bytes.ts";
 import type { ImportItem, ImportListing } from "./import_listing.ts";
 
@@ -42,6 +44,15 @@ export interface ImportStageOptions {
   meta: ImportedMeta;
   /** Every image must have this size (e.g. 32x32 for ShapeWorld's scorers). @default {null} */
   size?: { width: number; height: number } | null;
+  /** What takes `size` (e.g. "the run's model data/models/base-eps"), for errors. @default {"--size"} */
+  sizeFrom?: string;
+  /**
+   * An image of another size: 'error' names it; 'nearest' or 'bilinear' resizes it to `size`
+   * (lib/resize_rgb.ts) and stores the resized PNG. @default {"error"}
+   */
+  resize?: ResizePolicy;
+  /** Images declaring more pixels are refused before decoding (image_bytes.ts). @default {DEFAULT_MAX_IMAGE_PIXELS} */
+  maxPixels?: number;
 }
 
 /** Counts filled in while the stage runs. */
@@ -70,6 +81,8 @@ export function importStage(
   const log = logger("import");
   const groups = groupByPrompt(o.listing);
   const size = o.size ?? null;
+  const resize = o.resize ?? "error";
+  const limits = o.maxPixels === undefined ? {} : { maxPixels: o.maxPixels };
   const report: ImportReport = { images: 0, skipped: [] };
   const bad = (source: string, err: unknown) => {
     const why = err instanceof Error ? err.message : String(err);
@@ -84,6 +97,8 @@ export function importStage(
       imported: o.listing.kind,
       digest: o.listing.digest,
       size: size === null ? null : `${size.width}x${size.height}`,
+      // Only a resize changes the stored bytes; 'error' keeps the config (and hash) as before.
+      ...(resize === "error" ? {} : { resize }),
       ...o.meta,
     },
     create: () =>
@@ -93,14 +108,28 @@ export function importStage(
           for (const item of groups.get(g.prompt_id)?.items ?? []) {
             let png: Uint8Array;
             try {
-              const img = importImage(await item.load(), item.source);
-              if (size && (img.width !== size.width || img.height !== size.height)) {
-                throw new RangeError(
-                  `Cannot import image ${item.source} as it must be ${size.width}x${size.height}: ` +
-                    `current value is ${img.width}x${img.height}`,
-                );
-              }
+              const img = importImage(await item.load(), item.source, limits);
               png = img.png;
+              if (size && (img.width !== size.width || img.height !== size.height)) {
+                if (resize === "error") {
+                  throw new RangeError(
+                    `Cannot import image ${item.source} as it is ${img.width}x${img.height}, ` +
+                      `not the ${size.width}x${size.height} required by ${
+                        o.sizeFrom ?? "--size"
+                      }: ` +
+                      `pass --resize nearest or --resize bilinear to resize it`,
+                  );
+                }
+                const rgb = resizeRgb(
+                  img.rgb,
+                  img.width,
+                  img.height,
+                  size.width,
+                  size.height,
+                  resize,
+                );
+                png = encodePng(rgb, size.width, size.height);
+              }
             } catch (err) {
               bad(item.source, err);
               continue;

@@ -5,9 +5,11 @@
  *   - Parquet (ZSTD, parquet-wasm's streaming writer) and JSON Lines: to a file, atomically
  *     (a temp file in the same directory, renamed into place once complete).
  */
+import { basename, dirname, join } from "node:path";
 import * as pq from "parquet-wasm/esm";
 import * as arrow from "apache-arrow";
-import { tempPathFor, writeFileAtomic } from "../../lib/atomic_write.ts";
+import { tempPathFor, tempTargetOf, writeFileAtomic } from "../../lib/atomic_write.ts";
+import { asDiskFull } from "../../lib/disk_full.ts";
 import { encodeParquet, initParquet } from "../../lib/parquet.ts";
 import { type JsonlImages, jsonlLines } from "./jsonl_rows.ts";
 
@@ -84,11 +86,16 @@ export async function writeArrowStream(
   return rows;
 }
 
-/** Streams bytes into `path` atomically (temp file, then rename); `produce` gets the sink. */
+/**
+ * Streams bytes into `path` atomically (temp file, then rename); `produce` gets the sink. The
+ * temp file is removed on failure (a full disk throws a DiskFullError naming `path`), and temp
+ * files an earlier export to `path` left when it was killed are removed first.
+ */
 export async function atomicFile(
   path: string,
   produce: (sink: Sink) => Promise<number>,
 ): Promise<number> {
+  await removeStaleTemps(path);
   const tmp = tempPathFor(path);
   const file = await Deno.open(tmp, { write: true, createNew: true });
   const writer = file.writable.getWriter();
@@ -100,8 +107,21 @@ export async function atomicFile(
   } catch (err) {
     await writer.abort(err).catch(() => {});
     await Deno.remove(tmp).catch(() => {});
-    throw err;
+    throw asDiskFull(path, err);
   }
+}
+
+/** Removes `.<name>.<pid>-<n>.tmp` files beside `path` (an export killed mid-write). */
+async function removeStaleTemps(path: string): Promise<void> {
+  const dir = dirname(path);
+  const name = basename(path);
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && tempTargetOf(e.name) === name) {
+        await Deno.remove(join(dir, e.name)).catch(() => {});
+      }
+    }
+  } catch { /* the folder does not exist yet: the open below says so */ }
 }
 
 /**
