@@ -4,7 +4,7 @@
  * tuned contact sheets under `<run>/report/` (pipeline/report/run_report.ts). Prints the report's path.
  * Exit status: 0 written, 2 bad arguments, 1 a missing or unreadable input (named).
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../lib/parse_flags.ts";
 import { writeRunReport } from "../pipeline/report/run_report.ts";
 
 const USAGE = `usage: capo report RUN_DIR [--no-samples] [--prompts N] [--seeds N] [--pareto N]
@@ -31,7 +31,7 @@ export async function main(args: string[]): Promise<number> {
   let values, positionals;
   let opts;
   try {
-    ({ values, positionals } = parseArgs({
+    ({ values, positionals } = parseFlags("capo report", {
       args,
       allowPositionals: true,
       options: {

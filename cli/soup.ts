@@ -1,11 +1,11 @@
 /**
- * `capo soup --out DIR MODEL MODEL [...]`: the SOUP baseline (SPEC 1.5), the uniform average of
- * models fine-tuned on single rewards (stages/train/soup.ts). Each MODEL is a model directory (its
+ * `capo soup --out DIR MODEL MODEL [...]`: the SOUP baseline (docs/method.md §5.6), the uniform
+ * average of models fine-tuned on single rewards (stages/train/soup.ts). Each MODEL is a model directory (its
  * model.safetensors) or a .safetensors file; DIR gets model.safetensors, config.json and
  * model.onnx (unless --no-onnx). Exit status: 0 written, 2 bad arguments, 1 a model could not
  * be loaded or the architectures differ (the message names the tensor or config field).
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../lib/parse_flags.ts";
 import { soupModels } from "../stages/train/soup.ts";
 
 const USAGE = `usage: capo soup --out DIR [--no-onnx] MODEL MODEL [MODEL ...]
@@ -15,7 +15,7 @@ Averages the weights of models fine-tuned from the same base (uniformly) into DI
 export async function main(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseFlags("capo soup", {
       args,
       options: {
         out: { type: "string" },

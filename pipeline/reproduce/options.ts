@@ -2,7 +2,7 @@
  * `capo reproduce` arguments -> ReproduceOptions (less the signal). Pure, so its errors are
  * tested without running anything.
  */
-import { parseArgs } from "node:util";
+import { parseFlags } from "../../lib/parse_flags.ts";
 import { type BaseName, BASES, DEFAULT_MODELS } from "./bases.ts";
 import { type Size, SIZES } from "./cell_config.ts";
 import { reproduceCells, type SumVariant } from "./cells.ts";
@@ -10,7 +10,7 @@ import type { ReproduceOptions } from "./runner.ts";
 
 export const REPRODUCE_USAGE = `usage: capo reproduce [--base eps|flow|both] [--size default|small]
                       [--only CELL,...] [--eps-model DIR] [--flow-model DIR]
-                      [--sum raw|calibrated] [--out DIR] [--report-only]
+                      [--sum raw|calibrated] [--seeds S] [--out DIR] [--report-only]
 
 The paper's two tables at our scale, per base (epsilon and flow):
   single reward: DPO, IPO, CaPO x aesthetic, alignment, preference (9 cells);
@@ -27,6 +27,9 @@ Finished cells are skipped; <out>/reproduce.{md,json} is rewritten after every c
   --eps-model   eps base model directory (default ${DEFAULT_MODELS.eps})
   --flow-model  flow base model directory (default ${DEFAULT_MODELS.flow})
   --sum         SUM selects by the sum of 'raw' (default) or 'calibrated' rewards
+  --seeds       training seeds per cell (default 1): seed s offsets select.seed and train.seed
+                (pair draws, data order, timesteps, noise) and runs in <cell>-seed<s>/; the
+                report aggregates the seeds, its intervals over prompts and training seeds
   --out         output directory (default runs/reproduce; runs/reproduce-small for --size small)
   --report-only regenerate the report from the cells on disk, run nothing`;
 
@@ -38,7 +41,7 @@ const bad = (flag: string, want: string, v: unknown) =>
   );
 
 export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags("capo reproduce", {
     args: [...args],
     options: {
       base: { type: "string", default: "both" },
@@ -47,6 +50,7 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
       "eps-model": { type: "string", default: DEFAULT_MODELS.eps },
       "flow-model": { type: "string", default: DEFAULT_MODELS.flow },
       sum: { type: "string", default: "raw" },
+      seeds: { type: "string", default: "1" },
       out: { type: "string" },
       "report-only": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -68,6 +72,10 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
   }
   if (values.sum !== "raw" && values.sum !== "calibrated") {
     throw bad("--sum", "'raw' or 'calibrated'", values.sum);
+  }
+  const seeds = Number(values.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1 || values.seeds.trim() === "") {
+    throw bad("--seeds", "an integer >= 1", values.seeds);
   }
   const size = values.size as Size;
   const sum: SumVariant = values.sum === "raw" ? "sum-raw" : "sum-calibrated";
@@ -94,6 +102,7 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
     only,
     out: values.out ?? (size === "small" ? "runs/reproduce-small" : "runs/reproduce"),
     sum,
+    seeds,
     reportOnly: values["report-only"],
   };
 }

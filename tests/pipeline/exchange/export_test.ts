@@ -10,6 +10,9 @@ import { decodePng } from "../../../lib/png.ts";
 import { tempDir, tempRun } from "../fixtures/util.ts";
 import { fixtureRun, sortedRows } from "../scale/fixtures/runs.ts";
 import { importedRunWithPairs } from "./fixtures/images.ts";
+import { acquireRunLock } from "../../../pipeline/run_lock.ts";
+import { commandRuns } from "../fixtures/apt.ts";
+import { copyDir } from "../scale/fixtures/runs.ts";
 
 const CAPO = new URL("../../../cli/capo.ts", import.meta.url).pathname;
 
@@ -70,7 +73,8 @@ Deno.test("DuckDB reads the Parquet and JSONL exports with every row, and the RE
         `SELECT count(*)::INTEGER AS n, count(DISTINCT prompt_id)::INTEGER AS p, ` +
           `round(avg(rca_bright), 6)::DOUBLE AS mean FROM '${path}'`,
       ),
-      { n: 32, p: 8, mean: 0.5 }, // per prompt the mean calibrated reward is exactly 1/2 (SPEC 1.3)
+      // per prompt the mean calibrated reward is exactly 1/2 (docs/method.md §3.2)
+      { n: 32, p: 8, mean: 0.5 },
     );
   }
   const kv = await one(
@@ -146,6 +150,146 @@ Deno.test("a diffusers-layout export round-trips: captions, winner and loser ima
     assert.ok(p.delta > 0);
     assert.equal(decodePng(row.jpg_0).width, 32); // readable images (PIL opens PNG bytes too)
   }
+});
+
+Deno.test("capo export creates a missing --out folder and names one it cannot create, in one line", async () => {
+  const { dir, runDir } = await run();
+  const nested = join(dir, "new", "deeper", "pairs.jsonl");
+  const ok = await capoExport(
+    "--run",
+    runDir,
+    "--stage",
+    "select",
+    "--format",
+    "jsonl",
+    "--out",
+    nested,
+  );
+  assert.equal(ok.code, 0, ok.err);
+  assert.ok((await Deno.stat(nested)).size > 0);
+  await Deno.writeTextFile(join(dir, "a-file"), "not a folder");
+  const out = join(dir, "a-file", "sub", "pairs.parquet");
+  const bad = await capoExport(
+    "--run",
+    runDir,
+    "--stage",
+    "select",
+    "--format",
+    "parquet",
+    "--out",
+    out,
+  );
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.err,
+    new RegExp(`^capo export: Cannot create the folder ${dir}/a-file/sub for --out ${out}: `),
+  );
+  assert.equal(bad.err.trim().split("\n").length, 1, bad.err);
+  const folder = await capoExport(
+    "--run",
+    runDir,
+    "--stage",
+    "select",
+    "--format",
+    "jsonl",
+    "--out",
+    join(dir, "new"),
+  );
+  assert.equal(folder.code, 1);
+  assert.match(folder.err, /as it is a folder: give a file path/);
+});
+
+Deno.test("capo export refuses a stage that a live run is still writing, naming the run, and exports finished stages meanwhile", async () => {
+  const { dir, runDir } = await run();
+  const copy = join(dir, "live");
+  await copyDir(runDir, copy);
+  const manifest = join(copy, "calibrate", "manifest.json");
+  const m = JSON.parse(await Deno.readTextFile(manifest));
+  await Deno.writeTextFile(manifest, JSON.stringify({ ...m, complete: false }));
+  const live =
+    /as a live run is still writing it: capo run \(PID \d+ on host [^,]+, started [^)]+\)\. Export it once that run has finished/;
+  const lock = await acquireRunLock(copy);
+  try {
+    await assert.rejects(
+      exportStage({ runDir: copy, stage: "calibrate", format: "arrow" }, () => Promise.resolve()),
+      live,
+    );
+    // The same from another process, and for a stage the run has not reached yet.
+    const r = await capoExport(
+      "--run",
+      copy,
+      "--stage",
+      "calibrate",
+      "--format",
+      "jsonl",
+      "--out",
+      join(dir, "c.jsonl"),
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.err, live);
+    await Deno.remove(join(copy, "select"), { recursive: true });
+    await assert.rejects(
+      exportStage({ runDir: copy, stage: "select", format: "arrow" }, () => Promise.resolve()),
+      live,
+    );
+    assert.ok(!(await Deno.stat(join(dir, "c.jsonl")).catch(() => null)), "nothing written");
+    // A finished stage of the live run is exported: it no longer changes.
+    const done = await exportStage(
+      { runDir: copy, stage: "score", format: "jsonl" },
+      join(dir, "s.jsonl"),
+    );
+    assert.equal(done.rows, 32);
+  } finally {
+    await lock.release();
+  }
+  // The run has stopped: the stage is only incomplete.
+  await assert.rejects(
+    exportStage({ runDir: copy, stage: "calibrate", format: "arrow" }, () => Promise.resolve()),
+    /stage 'calibrate' of .* as it is incomplete/,
+  );
+  // Work shards name theirs.
+  const shard = await acquireRunLock(copy, { worker: { index: 1, count: 2 } });
+  try {
+    await assert.rejects(
+      exportStage({ runDir: copy, stage: "calibrate", format: "arrow" }, () => Promise.resolve()),
+      /still writing it: capo run for work shard w1of2 \(PID \d+/,
+    );
+  } finally {
+    await shard.release();
+  }
+});
+
+Deno.test({
+  name: "capo export refuses to write binary Arrow to a terminal",
+  ignore: !(await commandRuns("script", ["--version"])),
+  async fn() {
+    const { runDir } = await run();
+    // script(1) runs the export with a pseudo-terminal as its stdout.
+    const cmd = [
+      Deno.execPath(),
+      "run",
+      "--allow-read",
+      "--allow-env",
+      CAPO,
+      "export",
+      "--run",
+      runDir,
+      "--stage",
+      "select",
+    ]
+      .map((a) => `'${a}'`).join(" ");
+    const r = await new Deno.Command("script", {
+      args: ["-qec", cmd, "/dev/null"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(r.stdout);
+    assert.equal(r.code, 2, text);
+    assert.match(
+      text,
+      /Cannot write binary Arrow to a terminal: pipe it into a program or pass --out PATH/,
+    );
+  },
 });
 
 Deno.test("capo export refuses an unmerged sharded stage, the diffusers layout on non-pairs, and Parquet without --out", async () => {

@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { natsServerBinary, SKIP_NATS } from "./fixtures/nats_server.ts";
 
 const DEPLOY = new URL("../../../deploy/", import.meta.url).pathname;
-const SCRIPTS = ["slurm/capo_shards.sbatch", "slurm/capo_merge.sbatch", "slurm/submit.sh"];
+const SCRIPTS = [
+  "slurm/capo_shards.sbatch",
+  "slurm/capo_merge.sbatch",
+  "slurm/capo_train.sbatch",
+  "slurm/submit.sh",
+  "slurm/requeue.sh",
+];
 
 async function bash(args: string[], env: Record<string, string> = {}) {
   const { code, stdout, stderr } = await new Deno.Command("bash", {
@@ -20,7 +26,7 @@ async function bash(args: string[], env: Record<string, string> = {}) {
   return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
 }
 
-Deno.test("the Slurm scripts are valid bash and hand their arguments to deno task run / merge in CAPO_DIR", async () => {
+Deno.test("the Slurm scripts are valid bash and hand their arguments to deno task run / merge / run in CAPO_DIR", async () => {
   for (const s of SCRIPTS) {
     const r = await bash(["-n", join(DEPLOY, s)]);
     assert.equal(r.code, 0, `${s}: ${r.err}`);
@@ -34,6 +40,33 @@ Deno.test("the Slurm scripts are valid bash and hand their arguments to deno tas
   assert.equal(shards.out, `${dir}|task run --name exp1\n`, shards.err);
   const merge = await bash([join(DEPLOY, "slurm/capo_merge.sbatch"), "--run", "runs/exp1"], env);
   assert.equal(merge.out, `${dir}|task merge --run runs/exp1\n`, merge.err);
+  const train = await bash([join(DEPLOY, "slurm/capo_train.sbatch"), "--name", "exp1"], env);
+  assert.equal(train.out, `${dir}|task run --name exp1\n`, train.err);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("submit.sh submits the array, the merge after it and the training after the merge, and refuses a bad shard count", async () => {
+  // A stand-in `sbatch` records its arguments and answers job ids 11, 12, 13 (--parsable).
+  const dir = await Deno.makeTempDir({ prefix: "capo-deploy-test-" });
+  await Deno.writeTextFile(
+    join(dir, "sbatch"),
+    `#!/usr/bin/env bash\nn=$(( $(wc -l < "${dir}/calls" 2>/dev/null || echo 0) + 11 ))\n` +
+      `echo "$*" >> "${dir}/calls"\necho "$n;cluster"\n`,
+  );
+  await Deno.chmod(join(dir, "sbatch"), 0o755);
+  const env = { PATH: `${dir}:${Deno.env.get("PATH")}` };
+  const r = await bash([join(DEPLOY, "slurm/submit.sh"), "3", "exp1", "--prompts", "p.txt"], env);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.out, "array job 11 (3 shards), merge job 12, train job 13\n");
+  const here = join(DEPLOY, "slurm");
+  assert.deepEqual((await Deno.readTextFile(join(dir, "calls"))).trim().split("\n"), [
+    `--parsable --array=0-2 ${here}/capo_shards.sbatch --name exp1 --prompts p.txt`,
+    `--parsable --dependency=afterok:11 ${here}/capo_merge.sbatch --run runs/exp1`,
+    `--parsable --dependency=afterok:12 ${here}/capo_train.sbatch --name exp1 --prompts p.txt`,
+  ]);
+  const bad = await bash([join(DEPLOY, "slurm/submit.sh"), "0", "exp1"], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /usage: .*submit\.sh SHARDS NAME/);
   await Deno.remove(dir, { recursive: true });
 });
 
