@@ -1,5 +1,5 @@
 /**
- * Work shards for scale-out (SPEC section 2): prompts are split by a stable hash of their
+ * Work shards for scale-out (docs/method.md §7): prompts are split by a stable hash of their
  * prompt_id, so `--shard i/n` on n workers (a Slurm array, a Kubernetes Indexed Job) covers every
  * prompt exactly once without any coordination between the workers. The source does the split
  * (the prompt source's `shard` option); each worker keeps its own manifests and shard files

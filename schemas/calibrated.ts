@@ -1,6 +1,6 @@
 /**
  * Calibrated records: Scored plus one column `rca_<name>` per reward, the expected win-rate
- * Rca_k(x_i, c) against the other samples of the prompt (SPEC 1.3).
+ * Rca_k(x_i, c) against the other samples of the prompt (docs/method.md §3.1).
  */
 import type { RecordOf } from "./field.ts";
 import { RecordSchema } from "./record_schema.ts";

@@ -1,5 +1,6 @@
 /**
- * Pair records: a selected (x+, x-) pair of one prompt with its regression target (SPEC 1.4).
+ * Pair records: a selected (x+, x-) pair of one prompt with its regression target
+ * (docs/method.md §4).
  */
 import { f, type RecordOf } from "./field.ts";
 import { RecordSchema } from "./record_schema.ts";
@@ -14,9 +15,12 @@ export const pairBaseFields = {
   loser_id: f("utf8", "sample_id of x-"),
   winner_index: f("int32", "sample_index of x+"),
   loser_index: f("int32", "sample_index of x-"),
-  target_winner: f("float64", "regression target of x+ (mean calibrated reward, SPEC 1.4)"),
+  target_winner: f(
+    "float64",
+    "regression target of x+ (mean calibrated reward, docs/method.md §4.5)",
+  ),
   target_loser: f("float64", "regression target of x-"),
-  delta: f("float64", "dR_ca = target_winner - target_loser (SPEC 1.5)"),
+  delta: f("float64", "dR_ca = target_winner - target_loser (docs/method.md §4.5)"),
   method: f("utf8", "selection method: 'single:<reward>', 'sum-raw', 'sum-calibrated' or 'frs'"),
 };
 export type Pair =

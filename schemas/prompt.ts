@@ -1,4 +1,4 @@
-/** Prompt records: the output of the prompt source (SPEC section 2). */
+/** Prompt records: the output of the prompt source (docs/method.md §7). */
 import { f, type RecordOf } from "./field.ts";
 import { RecordSchema } from "./record_schema.ts";
 

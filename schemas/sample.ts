@@ -1,4 +1,7 @@
-/** Sample records: one generated image and everything needed to regenerate it (SPEC 1.1). */
+/**
+ * Sample records: one generated image and everything needed to regenerate it
+ * (docs/method.md §1.1).
+ */
 import { f, type RecordOf } from "./field.ts";
 import { RecordSchema } from "./record_schema.ts";
 

@@ -1,6 +1,6 @@
 /**
  * Scored records: one row per sample with one float column `reward_<name>` per reward model
- * (SPEC 1.2). Images stay in the Sample shards; rows refer to them by sample_id.
+ * (docs/method.md §2). Images stay in the Sample shards; rows refer to them by sample_id.
  */
 import { f, type RecordOf } from "./field.ts";
 import { RecordSchema } from "./record_schema.ts";

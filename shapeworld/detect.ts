@@ -1,6 +1,6 @@
 /**
  * ShapeEval's detector: the objects in an RGB image, found by colour segmentation, connected
- * components and template matching (SPEC section 3; independent of every reward model).
+ * components and template matching (docs/method.md §8; independent of every reward model).
  *
  * Notation: p a pixel's RGB, b the background, c_k the paint of colour k, d_k = c_k - b.
  *   1. b = per-channel median of the image's outer frame (scenes keep a border free).

@@ -1,5 +1,5 @@
 /**
- * ShapeEval's judgement: does an image show exactly what its caption says (SPEC section 3,
+ * ShapeEval's judgement: does an image show exactly what its caption says (docs/method.md §6.4, §8,
  * GenEval's categories)?
  *
  * Stricter than GenEval, because in ShapeWorld it can be: the detected objects must match

@@ -1,5 +1,5 @@
 /**
- * The caption grammar (SPEC section 3), parsed and generated:
+ * The caption grammar (docs/method.md §8), parsed and generated:
  *
  *     caption  := single | colors | counting | two | color_attr | position
  *     np       := "a" [size] [colour] shape

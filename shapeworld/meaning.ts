@@ -1,5 +1,5 @@
 /**
- * The structured meaning of a caption: one variant per GenEval category (SPEC section 3).
+ * The structured meaning of a caption: one variant per GenEval category (docs/method.md §8).
  *
  * An object description names a shape and optionally a colour and a size; what it leaves
  * out is free (any colour, any size). Category names follow GenEval's table.

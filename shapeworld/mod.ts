@@ -1,5 +1,5 @@
 /**
- * ShapeWorld and ShapeEval (SPEC section 3): the project's embedded default world.
+ * ShapeWorld and ShapeEval (docs/method.md §8): the project's embedded default world.
  *
  * Everything here is dependency-free (no npm imports). Reading samples from folders and Parquet
  * files lives in `./sample_files.ts`, imported directly, as it pulls in parquet-wasm and arrow.

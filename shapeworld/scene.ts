@@ -1,5 +1,5 @@
 /**
- * Scenes and their random layout (SPEC section 3): which objects, where, how big.
+ * Scenes and their random layout (docs/method.md §8): which objects, where, how big.
  *
  * Coordinates are continuous pixels: pixel (i, j) covers [i, i+1) x [j, j+1); an object is
  * described by the centre (x, y) and side `extent` of its square bounding box. Objects never

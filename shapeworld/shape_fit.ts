@@ -1,5 +1,5 @@
 /**
- * Shape classification by template fitting (ShapeEval's step 5, SPEC section 3).
+ * Shape classification by template fitting (ShapeEval's step 5, docs/method.md §8).
  *
  * Notation: A the object's mass (area in pixels), (cx, cy) its alpha-weighted centroid,
  * e the side of a shape's bounding box, FILL[shape] = area / e^2.

@@ -1,5 +1,5 @@
 /**
- * The closed vocabulary of ShapeWorld (SPEC section 3): shapes, colours, sizes, counts and
+ * The closed vocabulary of ShapeWorld (docs/method.md §8): shapes, colours, sizes, counts and
  * relations, with the RGB palette the renderer paints and ShapeEval segments.
  *
  * The palette is chosen so every pair of colours (and every colour and the background) is far

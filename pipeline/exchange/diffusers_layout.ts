@@ -9,7 +9,7 @@
  * | jpg_0     | binary  | image bytes of x+ (the winner); PNG, which PIL opens like a JPEG   |
  * | jpg_1     | binary  | image bytes of x- (the loser)                                      |
  * | label_0   | float64 | 1.0: jpg_0 is preferred (the scripts swap the pair when it is 0)   |
- * | delta     | float64 | dR_ca = Rca(x+) - Rca(x-), the CaPO regression target (SPEC 1.5)   |
+ * | delta     | float64 | dR_ca = Rca(x+) - Rca(x-), the regression target (method.md §4.5)  |
  * | pair_id, prompt_id, method | string | where the pair came from                          |
  *
  * The scripts read only caption, jpg_0, jpg_1 and label_0; the other columns ride along.

@@ -4,7 +4,8 @@
  *   - rewardHistograms: per reward, the distribution of base and tuned scores on the
  *     evaluation images (eval.json `per_image`);
  *   - paretoFronts: for a few prompts, the N samples in two calibrated rewards (the third as
- *     marker colour), the upper frontier X+ outlined, the selected pairs joined (SPEC 1.4);
+ *     marker colour), the upper frontier X+ outlined, the selected pairs joined
+ *     (docs/method.md §4);
  *   - winRates: per reward (and ShapeEval) the win-rate of tuned over base with its interval;
  *   - trainingCurves: loss, implicit accuracy, corr(dR_theta, dR_ca) and lr per step.
  */

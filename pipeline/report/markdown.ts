@@ -6,6 +6,7 @@
 import { basename } from "node:path";
 import { formatEvalSection } from "../../stages/evaluate/eval_report.ts";
 import { field, type RunData } from "./run_data.ts";
+import type { ImportedSamples } from "./sample_origin.ts";
 
 /** The PNGs written for the report, relative to the run directory (null: not drawn). */
 export interface ReportFiles {
@@ -51,19 +52,22 @@ function configTable(d: RunData): string[] {
     ? `sigmoid (b ${show(f("train", "weighting_b"))})`
     : show(f("train", "weighting"));
   const e = d.eval;
-  const rows: [string, string][] = [
-    ["Base model", code(f("train", "model"))],
+  const generated: [string, string][] = [
     ["Sampling model (generate)", code(f("generate", "model"))],
-    [
-      "Prompts",
-      `${code(f("prompts", "path"))}, limit ${show(f("prompts", "limit"))}` +
-      (promptsStage ? ` (${promptsStage.groups} prompts)` : ""),
-    ],
     [
       "Samples per prompt (N)",
       `${show(f("generate", "n"))} (${show(f("generate", "steps"))} steps, guidance ` +
       `${show(f("generate", "guidance"))}, seed ${show(f("generate", "seed"))})`,
     ],
+  ];
+  const rows: [string, string][] = [
+    ["Base model", code(f("train", "model"))],
+    [
+      "Prompts",
+      `${code(f("prompts", "path"))}, limit ${show(f("prompts", "limit"))}` +
+      (promptsStage ? ` (${promptsStage.groups} prompts)` : ""),
+    ],
+    ...(d.imported === null ? generated : importedRows(d.imported)),
     ["Rewards", `${d.rewards.join(", ")} (${tauText})`],
     [
       "Pair selection",
@@ -93,6 +97,37 @@ function configTable(d: RunData): string[] {
     ],
   ];
   return ["| Setting | Value |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), ""];
+}
+
+/**
+ * The Configuration rows of imported samples: where they came from, how many per prompt, and
+ * what the Sample rows record about the generator, which capo did not run.
+ */
+function importedRows(i: ImportedSamples): [string, string][] {
+  const from = i.kind === "parquet" ? "the Parquet file" : "the folder";
+  const c = i.counts;
+  const per = c === null
+    ? "- (the Sample stage is still in worker shards: run capo merge)"
+    : `${c.min === c.max ? c.min : `${c.min}-${c.max}`} images per prompt, ${c.images} over ` +
+      `${c.prompts} prompts` + (c.empty > 0 ? ` (${c.empty} with none left after skipping)` : "");
+  return [
+    [
+      "Samples",
+      `imported by \`capo import\` from ${from} ${
+        i.input === null ? "(path not recorded)" : code(i.input)
+      } (digest ${code(i.digest.slice(0, 16))}` +
+      (i.size === null
+        ? ")"
+        : `, size ${i.size}${i.resize === null ? "" : `, other sizes resized (${i.resize})`})`) +
+      "; no generator ran, so `generate.*` does not describe them",
+    ],
+    ["Samples per prompt", per],
+    [
+      "Sample fields as recorded",
+      `model_id ${code(i.model_id)}, sampler ${code(i.sampler)}, steps ${i.steps}, guidance ` +
+      `${i.guidance}` + (i.steps === 0 ? " (0: not given at import)" : ""),
+    ],
+  ];
 }
 
 function stageTable(d: RunData): string[] {
@@ -129,7 +164,7 @@ function trainingSection(d: RunData, files: ReportFiles): string[] {
     "",
     `Per-step metrics from \`train/log.jsonl\`; first and last ${tail.length} step(s) averaged. ` +
     "Implicit accuracy is the share of pairs with dR_theta > 0; corr is the Pearson correlation " +
-    "of dR_theta with dR_ca over the batch (SPEC 1.5).",
+    "of dR_theta with dR_ca over the batch (docs/method.md §5.5).",
     "",
     "| Metric | Start | End |",
     "|---|---:|---:|",
@@ -172,11 +207,13 @@ export function formatRunReport(d: RunData, files: ReportFiles, written = new Da
     ...(files.paretoFronts === null ? [] : [
       "## Calibrated rewards and selected pairs",
       "",
-      `The N samples of a few training prompts in the calibrated rewards Rca (SPEC 1.3): x = ` +
+      "The N samples of a few training prompts in the calibrated rewards Rca " +
+      `(docs/method.md §3): x = ` +
       `${d.rewards[0]}, y = ${d.rewards[1]}` +
       (d.rewards.length > 2 ? `, colour = ${d.rewards[2]}` : "") +
       `. Squares lie on the upper frontier X+ in all ${d.rewards.length} rewards; the selected ` +
-      "pair's winner x+ (triangle) and loser x- (diamond) are joined by a line (SPEC 1.4).",
+      "pair's winner x+ (triangle) and loser x- (diamond) are joined by a line " +
+      "(docs/method.md §4).",
       "",
       ...img("calibrated Pareto fronts", files.paretoFronts),
       `Panels, left to right and top to bottom: ${

@@ -1,5 +1,5 @@
 /**
- * The cells of the paper's two tables (SPEC 1.4-1.5), per base model:
+ * The cells of the paper's two tables (docs/method.md §4-§5), per base model:
  *
  *   single reward (9): loss in {DPO, IPO, CaPO} x reward in {aesthetic, alignment, preference},
  *                      pairs = argmax vs argmin of that reward's Rca ('single');

@@ -25,6 +25,8 @@ export interface CellStatus {
   result?: CellResult;
   error?: string;
   rerun?: string;
+  /** Training seeds of the cell when more than one (result is then their aggregate). */
+  seeds?: number;
 }
 
 export interface BaseReport {
@@ -69,8 +71,9 @@ const HEAD = [
   "Time (s)",
 ];
 
-function row(label: string, loss: string, s: CellStatus): string {
+function row(name: string, loss: string, s: CellStatus): string {
   const r = s.result;
+  const label = s.seeds === undefined ? name : `${name} (${s.seeds} seeds)`;
   if (s.status !== "done" || r === undefined) {
     const why = s.status === "failed" ? `failed: ${cellText(s.error ?? "")}` : s.status;
     return `| ${label} | ${loss} | ${why} |${" - |".repeat(HEAD.length - 1)}`;
@@ -147,7 +150,7 @@ function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
     "",
     "Means over the last quarter of each cell's training steps (train/log.jsonl): the loss, the " +
     "implicit accuracy (share of pairs with dR_theta > 0), Pearson r of dR_theta with the " +
-    "calibrated gap dR_ca, and the mean gaps themselves (SPEC 1.5).",
+    "calibrated gap dR_ca, and the mean gaps themselves (docs/method.md §5.5).",
     "",
     "| Cell | Loss | beta | Steps | Final loss | Implicit accuracy % | r(dR_theta, dR_ca) | dR_theta | dR_ca |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -169,7 +172,8 @@ function baseSection(b: BaseReport, sum: SumVariant): string[] {
         ? `Evaluation: ${e.prompts} eval prompts x ${e.seeds_per_prompt} seeds (${e.images} images ` +
           `per model, the same initial noise for base and tuned), ${e.sampling.steps} steps, ` +
           `guidance ${e.sampling.guidance}. Win-rate of the tuned model over the base in %, ties ` +
-          `half, 95% bootstrap interval over prompts; means are the tuned model's.`
+          `half, 95% bootstrap interval over prompts (and over training seeds for a cell ` +
+          `with several: its numbers are their means); means are the tuned model's.`
         : "No cell is complete yet."),
     "",
   );

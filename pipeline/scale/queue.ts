@@ -1,5 +1,5 @@
 /**
- * The dynamic work queue on NATS JetStream (SPEC section 2): one message per work shard.
+ * The dynamic work queue on NATS JetStream (docs/method.md §7): one message per work shard.
  *
  * A queue `Q` is a stream `CAPO_Q` with work-queue retention on subject `capo.Q.shards` (a
  * message is deleted once acked) and one durable pull consumer `workers` with explicit acks:

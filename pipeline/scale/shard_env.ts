@@ -1,6 +1,6 @@
 /**
  * The work shard from the environment of a batch scheduler, so one job definition serves every
- * task of an array (SPEC section 2: "a shard is the unit of work for an existing distributed
+ * task of an array (docs/method.md §7: "a shard is the unit of work for an existing distributed
  * engine"):
  *
  * | engine                     | index                                                | count                      |

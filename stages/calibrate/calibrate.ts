@@ -1,15 +1,15 @@
 /**
- * Calibrator (SPEC 1.3): each raw reward, per prompt, becomes an expected win-rate against the
- * reference model's own samples for that prompt (Bradley-Terry).
+ * Calibrator (docs/method.md §3): each raw reward, per prompt, becomes an expected win-rate against
+ * the reference model's own samples for that prompt (Bradley-Terry).
  *
- * Notation (SPEC 1.3):
+ * Notation (docs/method.md §3.1):
  *   c           the prompt; x_1..x_N its N samples (one group)
  *   r_k(x_i,c)  raw score of reward k on sample i          -> r[i * K + k]
  *   tau_k       per-reward temperature (ours, default 1)  -> tau[k]
  *   sigma(z)    logistic sigmoid 1 / (1 + e^-z)
- *   Rca_k(x_i)  = 1/(N-1) * sum_{j != i} sigma((r_k(x_i) - r_k(x_j)) / tau_k)   (eq. 1.3)
+ *   Rca_k(x_i)  = 1/(N-1) * sum_{j != i} sigma((r_k(x_i) - r_k(x_j)) / tau_k)   (eq. 3.1)
  *
- * Exactness, and how the invariants of SPEC 1.3 are kept in float64:
+ * Exactness, and how the invariants of docs/method.md §3.2 are kept in float64:
  *  - each unordered pair {i, j} is computed once, as s = sigma((r_i - r_j) / tau) for x_i and
  *    its mirror 1 - s = sigma((r_j - r_i) / tau) for x_j (sigma(a) + sigma(-a) = 1), so every
  *    pair adds 1 to the group's total (exactly when s >= 0.5, by Sterbenz; within 2^-54
@@ -140,7 +140,7 @@ export function calibrateGroups(
 /**
  * Rca from an explicit pairwise win-probability matrix P ([n x n] row-major, P[i][j] = the
  * probability that x_i beats x_j; the diagonal is ignored): Rca(x_i) = 1/(N-1) sum_{j != i}
- * P[i][j]. The reference form of eq. 1.3, before sigma is applied; `calibrateGroup` is this
+ * P[i][j]. The reference form of eq. 3.1, before sigma is applied; `calibrateGroup` is this
  * with P[i][j] = sigma((r_i - r_j) / tau). Used by tests (the paper's worked example) and as
  * the straightforward baseline.
  */
@@ -164,7 +164,10 @@ export function rcaFromWinMatrix(P: ArrayLike<number>, n: number): Float64Array 
 export interface CalibrateOptions {
   /** Reward names; reads `reward_<k>`, writes `rca_<k>`. */
   rewards: readonly string[];
-  /** Per-reward temperature tau_k > 0 (ours, SPEC 1.3). @default {1 for every reward} */
+  /**
+   * Per-reward temperature tau_k > 0 (ours, docs/method.md §3.4).
+   * @default {1 for every reward}
+   */
   tau?: Record<string, number>;
 }
 
@@ -206,7 +209,7 @@ export class CalibrateStream extends TransformStream<Group<Scored>, Group<Calibr
         if (n < 2) {
           throw new RangeError(
             `Cannot calibrate prompt '${group.prompt_id}' as it has ${n} sample(s): at least 2 ` +
-              `are needed (Rca averages over the N-1 other samples, SPEC 1.3)`,
+              `are needed (Rca averages over the N-1 other samples, docs/method.md §3.1)`,
           );
         }
         if (n > cap) {

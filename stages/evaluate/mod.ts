@@ -1,6 +1,6 @@
 /**
- * Evaluation of a fine-tuned model against its base (SPEC 1.6): win-rate per reward with ties
- * counting half and a bootstrap interval over prompts, mean rewards, ShapeEval's table.
+ * Evaluation of a fine-tuned model against its base (docs/method.md §6): win-rate per reward with
+ * ties counting half and a bootstrap interval over prompts, mean rewards, ShapeEval's table.
  *
  * From the trainer sink:  `trainerSink(cfg.train, { afterTraining: evaluationHook(cfg.evaluate) })`
  * From the CLI:           `capo evaluate --base DIR --tuned DIR [--out DIR]`

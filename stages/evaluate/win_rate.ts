@@ -1,6 +1,6 @@
 /**
- * Win-rate of a fine-tuned model against its base on one reward (SPEC 1.6): both models sample
- * the same prompts from the same initial noise, so item i of each is a matched pair, and
+ * Win-rate of a fine-tuned model against its base on one reward (docs/method.md §6.2): both models
+ * sample the same prompts from the same initial noise, so item i of each is a matched pair, and
  *
  *     win_i = 1 if r(tuned_i) > r(base_i),  0.5 if equal (a tie counts half),  0 otherwise;
  *     win-rate = mean_i win_i.

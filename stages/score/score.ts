@@ -1,5 +1,5 @@
 /**
- * Multi-reward scorer (SPEC 1.2): runs any number of reward models over sample groups and
+ * Multi-reward scorer (docs/method.md §2): runs any number of reward models over sample groups and
  * writes one `reward_<name>` column per model.
  *
  * Batches cut across groups (N = 16 samples per prompt would otherwise cap an ONNX batch at

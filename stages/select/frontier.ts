@@ -1,8 +1,8 @@
 /**
- * Pair selection cores on packed arrays (SPEC 1.4): frontier-based rejection sampling (FRS)
- * and the best-vs-worst selection used by the single-reward and SUM methods.
+ * Pair selection cores on packed arrays (docs/method.md §4): frontier-based rejection sampling
+ * (FRS) and the best-vs-worst selection used by the single-reward and SUM methods.
  *
- * Notation (SPEC 1.4):
+ * Notation (docs/method.md §4.1):
  *   x_i          sample i of one prompt's group; its calibrated vector
  *                (Rca_1(x_i), ..., Rca_K(x_i)) is row i of `v` (row-major [rows x K])
  *   x > y        x dominates y: x_k >= y_k for every k and x_k > y_k for at least one k
@@ -115,8 +115,8 @@ export function frontiers(
 }
 
 /**
- * FRS (SPEC 1.4) for one group: up to `pairs` distinct pairs, written to `winners`/`losers`
- * (0-based indices within the group); returns how many were found.
+ * FRS (docs/method.md §4.2) for one group: up to `pairs` distinct pairs, written to
+ * `winners`/`losers` (0-based indices within the group); returns how many were found.
  *
  * 4. draw x+ uniformly from X+ and x- uniformly from X- with `rng`; accept iff x+ > x- and
  *    the pair was not already taken; each pair gets one draw plus at most `maxRetries`

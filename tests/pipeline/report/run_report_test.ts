@@ -4,6 +4,12 @@ import { main as reportCli } from "../../../cli/report.ts";
 import { writeRunReport } from "../../../pipeline/report/run_report.ts";
 import { decodePng } from "../../../lib/png.ts";
 import { EVAL_PROMPTS, fakeSamplers, TRAIN_PROMPTS, writeRun } from "./_fixture.ts";
+import * as arrow from "apache-arrow";
+import { runImport } from "../../../pipeline/exchange/import_run.ts";
+import { writeParquetFile } from "../../../lib/parquet.ts";
+import { encodePng } from "../../../lib/png.ts";
+import { imageType } from "../../../schemas/field.ts";
+import { noise, writeImageFolder } from "../exchange/fixtures/images.ts";
 
 async function withRun(
   fn: (runDir: string) => Promise<void>,
@@ -115,4 +121,127 @@ Deno.test("capo report writes the report without samples and rejects bad argumen
     const md = await Deno.readTextFile(join(runDir, "report.md"));
     assert.ok(!md.includes("## Samples: base vs tuned"));
   });
+});
+
+Deno.test("report --no-samples removes the contact sheets of an earlier report, and fewer --seeds the extra ones", async () => {
+  await withRun(async (runDir) => {
+    const sheet = (k: number) => join(runDir, "report", `samples_seed${k}.png`);
+    const mine = join(runDir, "report", "my_notes.png"); // not a report figure: left alone
+    await writeRunReport(runDir, { openSamplers: fakeSamplers });
+    await Deno.writeFile(mine, new Uint8Array([1, 2, 3]));
+    await Deno.stat(sheet(1));
+    const one = await writeRunReport(runDir, { openSamplers: fakeSamplers, contactSeeds: 1 });
+    assert.deepEqual(one.removed, [sheet(1)]);
+    await assert.rejects(Deno.stat(sheet(1)), Deno.errors.NotFound);
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await reportCli([runDir, "--no-samples"]), 0);
+    } finally {
+      console.log = log;
+    }
+    await assert.rejects(Deno.stat(sheet(0)), Deno.errors.NotFound);
+    const md = await Deno.readTextFile(join(runDir, "report.md"));
+    assert.ok(!md.includes("## Samples: base vs tuned"));
+    for (const l of links(md)) await Deno.stat(join(runDir, l)); // every link still resolves
+    const left = [];
+    for await (const e of Deno.readDir(join(runDir, "report"))) left.push(e.name);
+    assert.deepEqual(left.sort(), [
+      "my_notes.png",
+      "pareto_fronts.png",
+      "reward_distributions.png",
+      "training.png",
+      "win_rates.png",
+    ]);
+  });
+});
+
+/** The Configuration table of a report.md, as {setting: value}. */
+function configuration(md: string): Record<string, string> {
+  const section = md.slice(md.indexOf("## Configuration"), md.indexOf("## Stage counts"));
+  return Object.fromEntries(
+    [...section.matchAll(/^\| (.+?) \| (.+) \|$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+}
+
+Deno.test("the report of an imported run says where the samples came from and that no generator ran", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    // A Parquet of 2, 3 and 1 images for three prompts, imported with the generator's fields.
+    const input = join(tmp, "elsewhere.parquet");
+    const prompts = ["a red circle", "a red circle", "two blue squares", "two blue squares"];
+    prompts.push("two blue squares", "a green triangle");
+    await writeParquetFile(
+      input,
+      new arrow.Table({
+        prompt: arrow.vectorFromArray(prompts, new arrow.Utf8()),
+        image: arrow.vectorFromArray(
+          prompts.map((_, i) => ({ bytes: encodePng(noise(i), 32, 32), path: `x${i}.png` })),
+          imageType(),
+        ),
+      }),
+    );
+    const imported = await runImport({
+      input,
+      runsDir: tmp,
+      name: "imp",
+      meta: { model_id: "my-sdxl@v2", sampler: "dpm++2m", steps: 30, guidance: 5.5 },
+    });
+    assert.equal(imported.run.status, "done", imported.run.summary);
+    const runDir = join(tmp, "imp");
+    const source = JSON.parse(await Deno.readTextFile(join(runDir, "imported", "source.json")));
+    assert.deepEqual([source.input, source.kind, source.images, source.prompts], [
+      input,
+      "parquet",
+      6,
+      3,
+    ]);
+    await writeRun(runDir); // config, calibrate, select, training log and eval of the fixture
+    await writeRunReport(runDir, { contactSheets: false });
+    const config = configuration(await Deno.readTextFile(join(runDir, "report.md")));
+    assert.equal(
+      config["Samples"],
+      `imported by \`capo import\` from the Parquet file \`${input}\` (digest ` +
+        `\`${
+          source.digest.slice(0, 16)
+        }\`, size 32x32); no generator ran, so \`generate.*\` does not ` +
+        "describe them",
+    );
+    assert.equal(config["Samples per prompt"], "1-3 images per prompt, 6 over 3 prompts");
+    assert.equal(
+      config["Sample fields as recorded"],
+      "model_id `my-sdxl@v2`, sampler `dpm++2m`, steps 30, guidance 5.5",
+    );
+    // the generator's settings from config.json are not presented as the samples' origin
+    assert.equal(config["Sampling model (generate)"], undefined);
+    assert.equal(config["Samples per prompt (N)"], undefined);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("the report of a folder import made before source.json existed says the path is not recorded", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const folder = join(tmp, "in");
+    await writeImageFolder(folder, 2, 2);
+    const imported = await runImport({ input: folder, runsDir: tmp, name: "imp" });
+    assert.equal(imported.run.status, "done", imported.run.summary);
+    const runDir = join(tmp, "imp");
+    await Deno.remove(join(runDir, "imported", "source.json"));
+    await writeRun(runDir);
+    await writeRunReport(runDir, { contactSheets: false });
+    const config = configuration(await Deno.readTextFile(join(runDir, "report.md")));
+    assert.match(
+      config["Samples"]!,
+      /^imported by `capo import` from the folder \(path not recorded\)/,
+    );
+    assert.equal(config["Samples per prompt"], "2 images per prompt, 4 over 2 prompts");
+    assert.equal(
+      config["Sample fields as recorded"],
+      "model_id `imported`, sampler `external`, steps 0, guidance 0 (0: not given at import)",
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });

@@ -15,7 +15,7 @@ import { scoredGroup } from "../fixtures.ts";
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Straight from SPEC eq. 1.3, one reward: the independent reference. */
+/** Straight from docs/method.md eq. 3.1, one reward: the independent reference. */
 function reference(r: readonly number[], tau = 1): number[] {
   const n = r.length;
   return r.map((ri, i) => {
@@ -37,7 +37,7 @@ async function run(groups: Group<Scored>[], rewards: string[], tau?: Record<stri
 }
 
 Deno.test("rcaFromWinMatrix() reproduces the paper's worked example 0.80, 0.15, 0.55", () => {
-  // P[i][j] = P(x_i beats x_j), N = 3, diagonal excluded (SPEC 1.3).
+  // P[i][j] = P(x_i beats x_j), N = 3, diagonal excluded (docs/method.md §3.3).
   const P = [
     0,
     0.95,
