@@ -36,7 +36,7 @@ export async function main(args: string[]): Promise<number> {
       console.log(`${p.base}: not run: ${p.missing}`);
       continue;
     }
-    for (const c of p.cells) console.log(`${p.base}/${c.cell.name} [${c.status}]: ${c.rerun}`);
+    for (const c of p.cells) console.log(`${p.base}/${c.name} [${c.status}]: ${c.rerun}`);
   }
   console.log(`report: ${reportPaths(parsed.out).join(", ")}`);
   if (outcome.status === "cancelled") return exitCodeFor(cancel.signal.reason);

@@ -1,10 +1,12 @@
 /**
- * The pretraining corpus (SPEC section 3): example number `index` of a seed is a random train
+ * The pretraining corpus (docs/method.md §8): example number `index` of a seed is a random train
  * caption, a random layout satisfying it, and its render, all derived from (seed, index) so
  * any example can be regenerated alone and in any order.
  *
- * Captions come from the train prompt set only, so no held-out combination (and no eval
- * caption) is ever seen in pretraining; free colours never form a held-out pair either.
+ * Captions come from the train prompt set only (as generated before the dev split took its
+ * prompts out of train.txt: `promptSets().pool`, so the shipped bases' corpus is the one they
+ * were pretrained on), so no held-out combination (and no eval caption) is ever seen in
+ * pretraining; free colours never form a held-out pair either.
  */
 import { parseCaption } from "./grammar.ts";
 import { CATEGORIES, type Category, type Meaning } from "./meaning.ts";
@@ -40,7 +42,7 @@ function trainByCategory(): Map<Category, { caption: string; meaning: Meaning }[
   const map = new Map<Category, { caption: string; meaning: Meaning }[]>(
     CATEGORIES.map((c) => [c, []]),
   );
-  for (const caption of promptSets().train) {
+  for (const caption of promptSets().pool) {
     const meaning = parseCaption(caption);
     map.get(meaning.category)!.push({ caption, meaning });
   }

@@ -4,8 +4,11 @@
  * is regenerated from these files alone, so it always shows exactly the cells that finished.
  *
  * `identity` hashes what determines the cell's result (its run config, or a soup's evaluation
- * options and its inputs' identities, plus the base model's weights): a rerun skips a cell
- * whose result.json holds the same identity and redoes one whose inputs changed.
+ * options and its inputs' identities, plus the base model's weights, and the result format):
+ * a rerun skips a cell whose result.json holds the same identity and redoes one whose inputs
+ * changed. Format 2 added the per-prompt win scores that aggregate training seeds
+ * (seed_aggregate.ts), and came with the stratified evaluation subset, so a format-1 result
+ * is stale.
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../../lib/atomic_write.ts";
@@ -14,7 +17,7 @@ import type { EvalReport } from "../../stages/evaluate/eval_report.ts";
 import { readTextIfExists } from "../../lib/read_if_exists.ts";
 import type { TrainDiagnostics } from "./train_diagnostics.ts";
 
-export const RESULT_FORMAT = 1;
+export const RESULT_FORMAT = 2;
 
 /** The evaluation report without its per-image scores (those stay in the cell's eval.json). */
 export type CellEval = Omit<EvalReport, "per_image">;
@@ -35,6 +38,14 @@ export interface CellResult {
   eval: CellEval;
   /** Training diagnostics (pipeline/reproduce/train_diagnostics.ts); absent for a soup or older cells. */
   training?: TrainDiagnostics | null;
+  /**
+   * Per metric (each reward, and 'shapeeval' when judged), the win score of the tuned model
+   * over the base averaged over each prompt's seeds, in prompt order: what the bootstrap over
+   * prompts and training seeds resamples (format 2).
+   */
+  win_per_prompt?: Record<string, number[]>;
+  /** How many training seeds the numbers aggregate (seed_aggregate.ts); absent: one. */
+  seeds?: number;
   finished: string;
 }
 
@@ -46,7 +57,12 @@ export function cellIdentity(parts: {
   baseWeights: string;
   inputs?: readonly string[];
 }): string {
-  return hashJson({ config: parts.config, base: parts.baseWeights, inputs: parts.inputs ?? [] });
+  return hashJson({
+    config: parts.config,
+    base: parts.baseWeights,
+    inputs: parts.inputs ?? [],
+    format: RESULT_FORMAT,
+  });
 }
 
 /** The cell's result, or null when it has none yet; a malformed file is an error naming it. */
@@ -61,9 +77,10 @@ export async function readCellResult(cellDir: string): Promise<CellResult | null
     throw new TypeError(`Cannot read cell result ${path} as it is not valid JSON: ${err}`);
   }
   const o = r as Partial<CellResult>;
-  if (o.format !== RESULT_FORMAT) {
+  // An older format is read (its identity differs, so the cell shows as stale, not failed).
+  if (typeof o.format !== "number" || o.format < 1 || o.format > RESULT_FORMAT) {
     throw new TypeError(
-      `Cannot read cell result ${path} as its format must be ${RESULT_FORMAT}: current value is ${o.format}`,
+      `Cannot read cell result ${path} as its format must be 1 to ${RESULT_FORMAT}: current value is ${o.format}`,
     );
   }
   for (const key of ["base", "cell", "identity", "rerun"] as const) {

@@ -29,7 +29,7 @@ export interface BootstrapOptions {
 }
 
 /** Linear-interpolated quantile q of sorted values (type 7). */
-function quantile(sorted: Float64Array, q: number): number {
+export function quantile(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos), hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);

@@ -1,6 +1,6 @@
 /**
- * Evaluation of a fine-tuned model against its base (SPEC 1.6): both sample every prompt with
- * the same seeds (the same initial noise), every reward scores both images of each seed, and
+ * Evaluation of a fine-tuned model against its base (docs/method.md §6): both sample every prompt
+ * with the same seeds (the same initial noise), every reward scores both images of each seed, and
  *
  *   1. per reward: win-rate of tuned over base (ties count half, stages/evaluate/win_rate.ts) with a 95%
  *      percentile bootstrap interval over prompts (the seeds of a prompt are resampled together,
@@ -13,22 +13,13 @@
  * Seeds are seedBase + promptIndex * seedsPerPrompt + k, as models/shapeeval.ts, so numbers
  * from both tools refer to the same images.
  */
-import { Progress } from "../../lib/log.ts";
-import { type EvalTable, evalTable, evaluateImage } from "../../shapeworld/evaluate.ts";
-import type { RewardModel, RgbImage } from "../../models/rewards/reward_model.ts";
+import { type EvalTable, evalTable } from "../../shapeworld/evaluate.ts";
+import type { RewardModel } from "../../models/rewards/reward_model.ts";
 import { bootstrapMean, type Interval } from "./bootstrap.ts";
+import { type ImageSampler, type ModelScores, scoreModel } from "./model_scores.ts";
 import { groupMeans, tally, winScores } from "./win_rate.ts";
 
-/** What the evaluation needs of a model: seeded text-to-image sampling (`Sampler` fits). */
-export interface ImageSampler {
-  readonly config: { imageSize: number };
-  sample(req: {
-    prompts: readonly string[];
-    seeds: readonly number[];
-    steps?: number;
-    guidance?: number;
-  }): Promise<Uint8Array[]>;
-}
+export type { ImageSampler };
 
 export interface CompareOptions {
   /** Seeds per prompt. @default {4} (GenEval's) */
@@ -100,7 +91,28 @@ export async function compareModels(
   prompts: readonly string[],
   opts: CompareOptions = {},
 ): Promise<ComparisonResult> {
-  const o = {
+  const o = withDefaults(opts);
+  check(base, tuned, rewards, prompts, o.seedsPerPrompt, o.chunk);
+  const t0 = performance.now();
+  const settings = {
+    prompts,
+    seedsPerPrompt: o.seedsPerPrompt,
+    seedBase: o.seedBase,
+    steps: o.steps,
+    guidance: o.guidance,
+    shapeEval: o.shapeEval,
+  };
+  const run = (label: string) => ({
+    chunk: o.chunk,
+    ...(o.progress ? { progress: `${o.progress} ${label}` } : {}),
+  });
+  const b = await scoreModel(base, rewards, settings, run("base"));
+  const t = await scoreModel(tuned, rewards, settings, run("tuned"));
+  return { ...pairScores(b, t, opts), seconds: (performance.now() - t0) / 1000 };
+}
+
+function withDefaults(opts: CompareOptions) {
+  return {
     seedsPerPrompt: 4,
     seedBase: 1_000_000,
     steps: 30,
@@ -113,100 +125,78 @@ export async function compareModels(
     shapeEval: true,
     ...opts,
   };
-  check(base, tuned, rewards, prompts, o.seedsPerPrompt, o.chunk);
-  const t0 = performance.now();
-  const S = o.seedsPerPrompt;
-  const jobs = prompts.flatMap((prompt, i) =>
-    Array.from({ length: S }, (_, k) => ({ prompt, seed: o.seedBase + i * S + k }))
-  );
-  const n = jobs.length;
-  const K = rewards.length;
-  const scores = { base: new Float64Array(n * K), tuned: new Float64Array(n * K) };
-  const judged = {
-    base: [] as { category: string; correct: boolean }[],
-    tuned: [] as { category: string; correct: boolean }[],
-  };
-  const bar = o.progress ? new Progress(o.progress, 2 * n) : null;
-  for (let start = 0; start < n; start += o.chunk) {
-    const part = jobs.slice(start, start + o.chunk);
-    const req = {
-      prompts: part.map((j) => j.prompt),
-      seeds: part.map((j) => j.seed),
-      steps: o.steps,
-      guidance: o.guidance,
-    };
-    for (const [which, model] of [["base", base], ["tuned", tuned]] as const) {
-      const images = await model.sample(req);
-      const size = model.config.imageSize;
-      const rgb: RgbImage[] = images.map((b) => ({ width: size, height: size, rgb: b }));
-      for (let k = 0; k < K; k++) {
-        const r = await rewards[k]!.score(rgb, req.prompts);
-        if (r.length !== part.length) {
-          throw new RangeError(
-            `Cannot use reward '${rewards[k]!.name}' as it returned ${r.length} scores for ` +
-              `${part.length} images`,
-          );
-        }
-        r.forEach((v, i) => scores[which][(start + i) * K + k] = v);
-      }
-      if (o.shapeEval) {
-        images.forEach((img, i) => {
-          const e = evaluateImage(req.prompts[i]!, img);
-          judged[which].push({ category: e.category, correct: e.correct });
-        });
-      }
-      bar?.tick(part.length);
-    }
+}
+
+/**
+ * The comparison of two models' scores on the same images' prompts and seeds (from
+ * `scoreModel`, or a cache): steps 1-3 above; `seconds` is left 0 for the caller.
+ */
+export function pairScores(
+  base: ModelScores,
+  tuned: ModelScores,
+  opts: Omit<CompareOptions, "progress" | "chunk"> = {},
+): ComparisonResult {
+  const o = withDefaults(opts);
+  const sameSeeds = base.seeds.length === tuned.seeds.length &&
+    base.seeds.every((x, i) => x === tuned.seeds[i]) &&
+    base.prompts.length === tuned.prompts.length &&
+    base.prompts.every((x, i) => x === tuned.prompts[i]);
+  if (!sameSeeds) {
+    throw new RangeError(
+      "Cannot compare two models' scores as they must be of the same prompts and seeds",
+    );
   }
-  // 1. per reward
-  const column = (a: Float64Array, k: number) =>
-    Float64Array.from({ length: n }, (_, i) => a[i * K + k]!);
+  const S = base.seeds_per_prompt;
+  const n = base.seeds.length;
+  const names = Object.keys(base.rewards);
   const interval = (w: Float64Array) =>
     bootstrapMean(groupMeans(w, S), { resamples: o.resamples, level: o.level, seed: o.seed });
-  const out: RewardComparison[] = rewards.map((r, k) => {
-    const b = column(scores.base, k), t = column(scores.tuned, k);
+  const mean = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / n;
+  // 1. per reward
+  const out: RewardComparison[] = names.map((name) => {
+    const b = base.rewards[name]!, t = tuned.rewards[name];
+    if (t === undefined) {
+      throw new RangeError(`Cannot compare reward '${name}' as the tuned model has no scores`);
+    }
     const w = winScores(b, t, o.tieTolerance);
     return {
-      reward: r.name,
+      reward: name,
       win_rate: interval(w),
       ...tally(w),
-      mean_base: b.reduce((a, x) => a + x, 0) / n,
-      mean_tuned: t.reduce((a, x) => a + x, 0) / n,
+      mean_base: mean(b),
+      mean_tuned: mean(t),
     };
   });
   // 2. ShapeEval
   let shapeeval: ComparisonResult["shapeeval"] = null;
-  if (o.shapeEval) {
-    const correct = (xs: { correct: boolean }[]) => xs.map((x) => (x.correct ? 1 : 0));
+  const jb = base.shapeeval, jt = tuned.shapeeval;
+  if (jb !== null && jt !== null) {
+    const table = (j: NonNullable<ModelScores["shapeeval"]>) =>
+      evalTable(j.correct.map((correct, i) => ({ correct, category: j.category[i]! })));
+    const ones = (xs: boolean[]) => xs.map((x) => (x ? 1 : 0));
     shapeeval = {
-      base: evalTable(judged.base),
-      tuned: evalTable(judged.tuned),
-      win_rate: interval(winScores(correct(judged.base), correct(judged.tuned))),
+      base: table(jb),
+      tuned: table(jt),
+      win_rate: interval(winScores(ones(jb.correct), ones(jt.correct))),
     };
   }
-  const perReward = (a: Float64Array) =>
-    Object.fromEntries(rewards.map((r, k) => [r.name, Array.from(column(a, k))]));
+  // 3. per image
   const per_image: PerImageScores = {
-    prompts: [...prompts],
-    seeds: jobs.map((j) => j.seed),
-    base: perReward(scores.base),
-    tuned: perReward(scores.tuned),
-    correct: o.shapeEval
-      ? {
-        base: judged.base.map((x) => x.correct),
-        tuned: judged.tuned.map((x) => x.correct),
-      }
-      : null,
+    prompts: [...base.prompts],
+    seeds: [...base.seeds],
+    base: base.rewards,
+    tuned: Object.fromEntries(names.map((k) => [k, tuned.rewards[k]!])),
+    correct: jb !== null && jt !== null ? { base: jb.correct, tuned: jt.correct } : null,
   };
   return {
-    prompts: prompts.length,
+    prompts: base.prompts.length,
     seeds_per_prompt: S,
     images: n,
     sampling: { steps: o.steps, guidance: o.guidance, seed_base: o.seedBase },
     rewards: out,
     shapeeval,
     per_image,
-    seconds: (performance.now() - t0) / 1000,
+    seconds: 0,
   };
 }
 

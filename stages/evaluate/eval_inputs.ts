@@ -1,10 +1,49 @@
 /**
- * The evaluator's inputs from disk: the prompt list (an evenly spaced subset when capped) and
- * the reward manifests (given, or discovered in data/rewards/).
+ * The evaluator's inputs from disk: the prompt list (a subset stratified by category when
+ * capped) and the reward manifests (given, or discovered in data/rewards/).
  */
 import { join } from "node:path";
+import { equalShares } from "../../lib/equal_shares.ts";
+import { parseCaption } from "../../shapeworld/grammar.ts";
+import { CATEGORIES } from "../../shapeworld/meaning.ts";
 
-/** One prompt per non-empty line; with `max`, `max` prompts evenly spaced over the file. */
+/** The stratum of a prompt that is not a ShapeWorld caption. */
+export const OTHER_STRATUM = "other";
+
+/** A prompt's stratum: its ShapeEval category, or OTHER_STRATUM outside the grammar. */
+export function stratumOf(prompt: string): string {
+  try {
+    return parseCaption(prompt).category;
+  } catch {
+    return OTHER_STRATUM;
+  }
+}
+
+/**
+ * `max` prompts stratified by category (docs/method.md §6.1): equal shares per category, a
+ * category with fewer prompts giving all it has and the others sharing the rest equally
+ * (lib/equal_shares.ts); within a category, evenly spaced over its prompts in file order. The
+ * chosen prompts keep their file order. The file order is shuffled, so evenly spaced within a
+ * category is a fixed, seed-free sample of it.
+ */
+export function stratifiedSubset(all: readonly string[], max: number): string[] {
+  if (max >= all.length) return [...all];
+  // Strata in GenEval's order (then 'other'): the order equalShares gives its last units in.
+  const byStratum = new Map<string, number[]>(
+    [...CATEGORIES, OTHER_STRATUM].map((c) => [c, []]),
+  );
+  all.forEach((p, i) => byStratum.get(stratumOf(p))!.push(i));
+  const caps = Object.fromEntries([...byStratum].map(([s, ix]) => [s, ix.length]));
+  const shares = equalShares(caps, max);
+  const chosen: number[] = [];
+  for (const [s, ix] of byStratum) {
+    const k = shares[s]!;
+    for (let j = 0; j < k; j++) chosen.push(ix[Math.floor(j * ix.length / k)]!);
+  }
+  return chosen.sort((a, b) => a - b).map((i) => all[i]!);
+}
+
+/** One prompt per non-empty line; with `max`, `max` of them stratified by category. */
 export async function readEvalPrompts(path: string, max: number | null): Promise<string[]> {
   let text: string;
   try {
@@ -15,9 +54,7 @@ export async function readEvalPrompts(path: string, max: number | null): Promise
   }
   const all = text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
   if (all.length === 0) throw new RangeError(`Cannot evaluate on '${path}' as it has no prompts`);
-  if (max === null || max >= all.length) return all;
-  // Evenly spaced rather than the first `max`, so a file ordered by category keeps every one.
-  return Array.from({ length: max }, (_, i) => all[Math.floor(i * all.length / max)]!);
+  return max === null ? all : stratifiedSubset(all, max);
 }
 
 /** Every `<dir>/<name>.json` with a `<name>.onnx` beside it, sorted; an error if none. */

@@ -3,88 +3,99 @@
  * + config.json, sampled on onnxruntime through models/sampler.ts) with the ONNX rewards of
  * their manifests, and writes eval.json + eval.md.
  *
- * `identity` hashes the options, both models' weights and every reward (manifest and model
- * file), so `evaluationHook` can skip an evaluation already done for the same inputs.
+ * `identity` hashes the options, the prompts evaluated, both models' weights and every reward
+ * (manifest and model file), so `evaluationHook` can skip an evaluation already done for the
+ * same inputs. Each model's scores go through ModelDirScorer, so with a cache folder a model
+ * scored on the same inputs before (the base of every run) is not sampled again.
  */
-import { dirname, join, resolve } from "node:path";
-import { Sampler } from "../../models/sampler.ts";
+import { dirname, join } from "node:path";
 import { canonicalJson, sha256Hex } from "../../lib/hash.ts";
 import { logger } from "../../lib/log.ts";
 import type { StageContext } from "../../schemas/stage_spec.ts";
-import { OnnxReward } from "../../models/rewards/onnx_reward.ts";
 import { readRewardManifest } from "../../models/rewards/reward_manifest.ts";
 import type { FineTuneResult } from "../train/fine_tune.ts";
-import { compareModels } from "./compare_models.ts";
+import { pairScores } from "./compare_models.ts";
 import { findRewardManifests, readEvalPrompts } from "./eval_inputs.ts";
 import type { EvalOptions } from "./eval_options.ts";
 import { type EvalReport, formatEvalSection, writeEvalReport } from "./eval_report.ts";
+import { ModelDirScorer, rewardIdentities, weightsHash } from "./model_dir_scorer.ts";
 
 const log = logger("evaluate");
 
-async function hashFile(path: string): Promise<string> {
-  return sha256Hex(await Deno.readFile(path));
-}
-
-const weightsFile = (dir: string) =>
-  dir.endsWith(".safetensors") ? dir : join(dir, "model.safetensors");
-
-/** The identity of an evaluation: options, both weights, every reward's manifest and model. */
+/**
+ * The identity of an evaluation: options, the prompts, both weights, every reward's manifest
+ * and model.
+ */
 export async function evalIdentity(
   base: string,
   tuned: string,
   manifests: readonly string[],
   o: EvalOptions,
+  prompts: readonly string[],
 ): Promise<string> {
-  const rewards = [];
-  for (const m of manifests) {
-    const text = await Deno.readTextFile(m);
-    const file = JSON.parse(text).file;
-    const model = typeof file === "string" ? resolve(dirname(m), file) : null;
-    rewards.push({ manifest: sha256Hex(text), model: model ? await hashFile(model) : null });
-  }
+  // Where scores are cached does not change them.
+  const { cache: _cache, ...options } = o;
   return sha256Hex(canonicalJson({
-    options: { ...o, rewards: null },
-    base: await hashFile(weightsFile(base)),
-    tuned: await hashFile(weightsFile(tuned)),
-    rewards,
+    options: { ...options, rewards: null },
+    prompts,
+    base: await weightsHash(base),
+    tuned: await weightsHash(tuned),
+    rewards: await rewardIdentities(manifests),
   }));
 }
 
-/** Samples, scores and tabulates; writes `<out>/eval.json` and `eval.md` when `out` is given. */
+/**
+ * Samples, scores and tabulates; writes `<out>/eval.json` and `eval.md` when `out` is given.
+ * With `cacheDir`, each model's scores come from there when it was scored on the same inputs
+ * before (the base, for every run against it), and are kept there otherwise (score_cache.ts).
+ */
 export async function evaluateModelDirs(
   base: string,
   tuned: string,
   o: EvalOptions,
   out: string | null,
+  cacheDir: string | null = null,
 ): Promise<EvalReport> {
+  const t0 = performance.now();
   const prompts = await readEvalPrompts(o.prompts, o.max_prompts);
   const manifests = o.rewards ?? await findRewardManifests();
-  const identity = await evalIdentity(base, tuned, manifests, o);
-  const rewards: OnnxReward[] = [];
-  const samplers: Sampler[] = [];
+  const identity = await evalIdentity(base, tuned, manifests, o, prompts);
+  const scorer = await ModelDirScorer.create(manifests, {
+    prompts,
+    seedsPerPrompt: o.seeds_per_prompt,
+    seedBase: o.seed_base,
+    steps: o.steps,
+    guidance: o.guidance,
+    shapeEval: o.shapeeval,
+  }, { chunk: o.chunk, cacheDir });
   try {
-    for (const m of manifests) rewards.push(await OnnxReward.load(m));
-    samplers.push(await Sampler.load(base), await Sampler.load(tuned));
-    const result = await compareModels(samplers[0]!, samplers[1]!, rewards, prompts, {
+    const b = await scorer.scores(base, "base");
+    const t = await scorer.scores(tuned, "tuned");
+    const result = pairScores(b, t, {
       seedsPerPrompt: o.seeds_per_prompt,
       seedBase: o.seed_base,
       steps: o.steps,
       guidance: o.guidance,
-      chunk: o.chunk,
       resamples: o.resamples,
       level: o.level,
       seed: o.seed,
-      shapeEval: o.shapeeval,
-      progress: "evaluate",
     });
-    const report: EvalReport = { ...result, base, tuned, identity };
+    const report: EvalReport = {
+      ...result,
+      seconds: (performance.now() - t0) / 1000,
+      base,
+      tuned,
+      identity,
+    };
     if (out !== null) await writeEvalReport(out, report);
     return report;
   } finally {
-    for (const r of rewards) await r.close();
-    for (const s of samplers) await s.release();
+    await scorer.close();
   }
 }
+
+/** Where a run's evaluations cache model scores: `<runs_dir>/eval-cache`, beside the runs. */
+export const evalCacheDir = (runDir: string) => join(dirname(runDir), "eval-cache");
 
 /**
  * The trainer sink's `afterTraining` hook: evaluates the fine-tuned model against its base into
@@ -112,7 +123,14 @@ export async function evaluationHook(
   const fixed: EvalOptions = { ...o, rewards: manifests };
   return async (result, ctx) => {
     const out = join(ctx.runDir, "eval");
-    const identity = await evalIdentity(result.baseDir, result.modelDir, manifests, fixed);
+    const prompts = await readEvalPrompts(fixed.prompts, fixed.max_prompts);
+    const identity = await evalIdentity(
+      result.baseDir,
+      result.modelDir,
+      manifests,
+      fixed,
+      prompts,
+    );
     try {
       const done = JSON.parse(await Deno.readTextFile(join(out, "eval.json")));
       // An eval.json from before per-image scores were kept is redone: the report needs them.
@@ -122,7 +140,13 @@ export async function evaluationHook(
       }
     } catch { /* none yet */ }
     ctx.signal.throwIfAborted();
-    const report = await evaluateModelDirs(result.baseDir, result.modelDir, fixed, out);
+    const report = await evaluateModelDirs(
+      result.baseDir,
+      result.modelDir,
+      fixed,
+      out,
+      o.cache ? evalCacheDir(ctx.runDir) : null,
+    );
     log.info(`evaluation written to ${out}/eval.{json,md}`);
     log.info(formatEvalSection(report));
   };

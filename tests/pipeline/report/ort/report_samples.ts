@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { EVAL_DEFAULTS, mergeEvalOptions } from "../../../../stages/evaluate/eval_options.ts";
+import { EVALUATE, EVALUATE_COMMAND_DEFAULTS } from "../../../../stages/evaluate/eval_options.ts";
+import { merge } from "../../../../lib/config_table.ts";
 import { evaluateModelDirs } from "../../../../stages/evaluate/run_eval.ts";
 import { saveModel } from "../../../../models/weights.ts";
 import { openModelSamplers } from "../../../../pipeline/report/model_samplers.ts";
@@ -25,7 +26,7 @@ Deno.test("the report's contact sheets resample the evaluated images with the sa
     await saveModel(join(tmp, "tuned"), cfg, randomWeights(cfg, 2, 0.1));
     const prompts = join(tmp, "eval.txt");
     await Deno.writeTextFile(prompts, "a red circle\ntwo blue circles\na blue square\n");
-    const options = mergeEvalOptions(EVAL_DEFAULTS, {
+    const options = merge(EVALUATE, EVALUATE_COMMAND_DEFAULTS, {
       prompts,
       seeds_per_prompt: 2,
       steps: 2,

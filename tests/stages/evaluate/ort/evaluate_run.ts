@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { main as evaluateCli } from "../../../../cli/evaluate.ts";
-import { EVAL_DEFAULTS, mergeEvalOptions } from "../../../../stages/evaluate/eval_options.ts";
+import { EVALUATE, EVALUATE_COMMAND_DEFAULTS } from "../../../../stages/evaluate/eval_options.ts";
+import { merge } from "../../../../lib/config_table.ts";
 import { evaluateModelDirs, evaluationHook } from "../../../../stages/evaluate/run_eval.ts";
 import type { FineTuneResult } from "../../../../stages/train/fine_tune.ts";
 import { saveModel } from "../../../../models/weights.ts";
@@ -25,7 +26,7 @@ async function setup(tmp: string) {
     output: { name: "out", kind: "scalar" },
   }, scaledMean(32, 32, 1));
   rewardDirs.push(dirname(reward));
-  const options = mergeEvalOptions(EVAL_DEFAULTS, {
+  const options = merge(EVALUATE, EVALUATE_COMMAND_DEFAULTS, {
     prompts,
     seeds_per_prompt: 2,
     steps: 3,

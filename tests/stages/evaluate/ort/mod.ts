@@ -3,3 +3,4 @@
  * why ORT tests live in one test module).
  */
 import "./evaluate_run.ts";
+import "./compare_run.ts";
