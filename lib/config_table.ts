@@ -337,7 +337,7 @@ export function flagPatch(table: Table, dotted: string, value: string): Record<s
 export function describeTable(table: Table): string {
   return keysOf(table).map(([k, d]) =>
     `  --${k}  (${d.type.want}; default ${show(d.default)})\n      ${d.doc}${
-      d.why ? `: ${d.why}` : ""
+      d.why ? `; default: ${d.why}` : ""
     }`
   ).join("\n");
 }

@@ -172,7 +172,7 @@ Runs the method on the config, prompts -> generate -> score -> calibrate -> sele
 A restarted run resumes where it stopped; --from STAGE recomputes every stage after STAGE. A
 stage whose inputs are missing (no base model, no reward manifests) stops the run before it with
 a warning naming them; nothing stands in for it. Short flags: ${
-  Object.entries(ALIASES).map(([f, k]) => `--${f} = --${k}`).join(", ")
+  Object.entries(ALIASES).filter(([f, k]) => f !== k).map(([f, k]) => `--${f} = --${k}`).join(", ")
 }.
 
 Work shard from the environment when --shard is not given (pipeline/scale/shard_env.ts):
@@ -180,7 +180,7 @@ CAPO_SHARD=i/n, a Slurm array, or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX
 CAPO_SHARD_COUNT). A sharded worker runs generate..select; training runs once, unsharded,
 after capo merge.
 
-Keys (type; default), what they mean: why the default:
+Keys (type; default), what each means; why the default:
 ${describeTable(RUN)}`;
 
 /** `capo run` arguments: an optional --config file, then flags in order. */

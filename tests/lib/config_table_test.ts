@@ -92,7 +92,7 @@ Deno.test("describeTable() lists every key with its type, default, meaning and r
   const text = describeTable(TABLE);
   assert.match(
     text,
-    /--inner\.n {2}\(an integer >= 2; default 16\)\n {6}Samples per prompt: the paper's N/,
+    /--inner\.n {2}\(an integer >= 2; default 16\)\n {6}Samples per prompt; default: the paper's N/,
   );
   assert.equal(text.match(/^ {2}--/gm)?.length, 8);
 });
