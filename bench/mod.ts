@@ -27,6 +27,7 @@ const EXPECTED: Record<string, string> = {
   "sample_bench.ts": "benchSample",
   "generate_memory_bench.ts": "benchGenerateMemory",
   "train_bench.ts": "benchTrain",
+  "train_draws_bench.ts": "benchTrainDraws",
 };
 
 type Fn = (...args: unknown[]) => unknown;

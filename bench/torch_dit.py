@@ -205,6 +205,34 @@ def sample(req, cfg, model):
     return {"images": B * req["batches"], "batch_seconds": per_batch, "cpu_seconds": time.process_time() - c0}
 
 
+def adamw(params, decay, c):
+    """AdamW over `params` as the trainers configure it: weight decay c["weightDecay"] on the
+    names in `decay` (the spec's decay set), none on the rest, learning rate c["lr"]."""
+    return torch.optim.AdamW(
+        [
+            {"params": [v for k, v in params.items() if k in decay], "weight_decay": c["weightDecay"]},
+            {"params": [v for k, v in params.items() if k not in decay], "weight_decay": 0.0},
+        ],
+        lr=c["lr"],
+        betas=(0.9, 0.999),
+        eps=1e-8,
+    )
+
+
+def timed(req, step, losses):
+    """Runs `step(k)` for req["warmup"] untimed steps, then req["steps"] timed ones; the wall time
+    of each timed step, their CPU time and the last loss `step` appended to `losses`."""
+    for k in range(req["warmup"]):
+        step(k)
+    per_step = []
+    c0 = time.process_time()
+    for k in range(req["steps"]):
+        t0 = time.perf_counter()
+        step(req["warmup"] + k)
+        per_step.append(time.perf_counter() - t0)
+    return {"step_seconds": per_step, "cpu_seconds": time.process_time() - c0, "loss": losses[-1]}
+
+
 def train(req, cfg, weights, abar):
     """models/trainer.ts' pretraining step: noise at DDPM steps (eps) or logit-normal/uniform
     times (flow), prompt dropout, (Min-SNR weighted) MSE, AdamW with decay on the spec's decay
@@ -215,16 +243,7 @@ def train(req, cfg, weights, abar):
     gen = torch.Generator().manual_seed(req["seed"])
     params = {k: v.clone().requires_grad_(True) for k, v in weights.items()}
     ema = {k: v.clone() for k, v in weights.items()}
-    decay = set(req["decay"])
-    opt = torch.optim.AdamW(
-        [
-            {"params": [v for k, v in params.items() if k in decay], "weight_decay": tc["weightDecay"]},
-            {"params": [v for k, v in params.items() if k not in decay], "weight_decay": 0.0},
-        ],
-        lr=tc["lr"],
-        betas=(0.9, 0.999),
-        eps=1e-8,
-    )
+    opt = adamw(params, set(req["decay"]), tc)
     model = Dit(cfg, params, abar)
     ab_t = torch.tensor(np.asarray(abar, dtype=np.float64), dtype=torch.float32)
     T = cfg["trainSteps"]
@@ -274,15 +293,7 @@ def train(req, cfg, weights, abar):
                 e.mul_(d).add_(params[name].detach(), alpha=1 - d)
         losses.append(float(loss))
 
-    for k in range(req["warmup"]):
-        step(k)
-    per_step = []
-    c0 = time.process_time()
-    for k in range(req["steps"]):
-        t0 = time.perf_counter()
-        step(req["warmup"] + k)
-        per_step.append(time.perf_counter() - t0)
-    return {"step_seconds": per_step, "cpu_seconds": time.process_time() - c0, "loss": losses[-1]}
+    return timed(req, step, losses)
 
 
 def finetune(req, cfg, weights, abar):
@@ -295,16 +306,7 @@ def finetune(req, cfg, weights, abar):
     N = 2 * P
     gen = torch.Generator().manual_seed(req["seed"])
     params = {k: v.clone().requires_grad_(True) for k, v in weights.items()}
-    decay = set(req["decay"])
-    opt = torch.optim.AdamW(
-        [
-            {"params": [v for k, v in params.items() if k in decay], "weight_decay": fc["weightDecay"]},
-            {"params": [v for k, v in params.items() if k not in decay], "weight_decay": 0.0},
-        ],
-        lr=fc["lr"],
-        betas=(0.9, 0.999),
-        eps=1e-8,
-    )
+    opt = adamw(params, set(req["decay"]), fc)
     policy = Dit(cfg, params, abar)
     reference = Dit(cfg, {k: v.clone() for k, v in weights.items()}, abar)
     ab_t = torch.tensor(np.asarray(abar, dtype=np.float64), dtype=torch.float32)
@@ -345,15 +347,7 @@ def finetune(req, cfg, weights, abar):
         opt.step()
         losses.append(float(loss))
 
-    for k in range(req["warmup"]):
-        step(k)
-    per_step = []
-    c0 = time.process_time()
-    for k in range(req["steps"]):
-        t0 = time.perf_counter()
-        step(req["warmup"] + k)
-        per_step.append(time.perf_counter() - t0)
-    return {"step_seconds": per_step, "cpu_seconds": time.process_time() - c0, "loss": losses[-1]}
+    return timed(req, step, losses)
 
 
 def main():

@@ -10,6 +10,7 @@
  * corrects for a shared machine). Ratios: onnxruntime's step time over PyTorch's at the same
  * thread count (target <= 0.8) and every core over one thread (target >= 1.6), by wall and by
  * CPU time. With --json (bench/mod.ts) the result prints as one JSON object.
+ * The fine-tuning step by draws per pair (issue #19) is bench/train_draws_bench.ts.
  */
 import { imageValues } from "../models/config.ts";
 import { alphasCumprod } from "../models/schedule.ts";
@@ -74,7 +75,7 @@ const RUNTIMES = [
 ] as const;
 type RuntimeName = typeof RUNTIMES[number];
 
-function figures(t: StepTimes): Figures {
+export function figures(t: StepTimes): Figures {
   if ("skipped" in t) return t;
   const wall = t.perStep.reduce((a, b) => a + b, 0);
   return {
@@ -88,7 +89,7 @@ function figures(t: StepTimes): Figures {
 }
 
 /** Seconds per step a / b, by wall and by CPU time. */
-function ratio(a: Figures, b: Figures): { wall: number; cpu: number } | null {
+export function ratio(a: Figures, b: Figures): { wall: number; cpu: number } | null {
   if ("skipped" in a || "skipped" in b) return null;
   return {
     wall: b.steps_per_second / a.steps_per_second,

@@ -9,6 +9,10 @@
  *   preference_trainer.ts on onnxruntime (its frozen reference too), tfjs_preference_trainer.ts
  *   (policy on tfjs-wasm, reference on onnxruntime), torch_dit.py's `finetune` mode.
  *
+ * - fine-tuning with several (t, eps) draws per pair (issue #19): the onnxruntime trainer with
+ *   `train.draws_per_pair` K and the two-estimate kinds capo_unbiased / ipo_unbiased, at 64 pairs
+ *   (and a 128-pair x 2-draw step for its memory).
+ *
  * Every step is whole: batch noising, the reference's forward, forward + backward, clipping,
  * AdamW (and the EMA in pretraining). Data loading is not: each side cycles through a fixed pool
  * of examples. One warm-up step precedes the timed ones (graph build, session creation).
@@ -113,9 +117,9 @@ export function finetuneOptions(): TrainerOptions {
   return { ...defaultsOf(TRAIN), batch_pairs: FINETUNE_PAIRS };
 }
 
-/** Two batches of 64 ShapeWorld pairs (random winners, losers and dR_ca), cycled by step. */
-function pairBatches(model: ModelConfig): PairBatch[] {
-  const V = imageValues(model), L = model.maxTokens, B = FINETUNE_PAIRS;
+/** Two batches of B ShapeWorld pairs (random winners, losers and dR_ca), cycled by step. */
+function pairBatches(model: ModelConfig, B = FINETUNE_PAIRS): PairBatch[] {
+  const V = imageValues(model), L = model.maxTokens;
   const tok = new Tokenizer(model.vocabulary, model.maxTokens);
   const rng = new Rng(5);
   return [0, 1].map((k) => {
@@ -146,14 +150,27 @@ function finetuneState(model: ModelConfig, weights: ReadonlyMap<string, Float32A
   } satisfies FineTuneState;
 }
 
+/** A fine-tuning variant: the loss, draws per pair and pairs per step (issue #19). */
+export interface FinetuneVariant {
+  loss: TrainerOptions["loss"];
+  draws_per_pair: number;
+  pairs: number;
+}
+
 export async function ortFinetune(
   model: ModelConfig,
   weights: ReadonlyMap<string, Float32Array>,
   threads: number,
   steps: number,
+  variant?: FinetuneVariant,
 ): Promise<StepTimes> {
-  const o = finetuneOptions();
-  const batches = pairBatches(model);
+  const o = variant === undefined ? finetuneOptions() : {
+    ...finetuneOptions(),
+    loss: variant.loss,
+    draws_per_pair: variant.draws_per_pair,
+    batch_pairs: variant.pairs,
+  };
+  const batches = pairBatches(model, o.batch_pairs);
   const reference = await OrtDenoiser.create(model, weights, { intraOpThreads: threads });
   const trainer = PreferenceTrainer.restore(finetuneState(model, weights), o, reference, {
     threads,

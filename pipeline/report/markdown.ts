@@ -157,8 +157,25 @@ function trainingSection(d: RunData, files: ReportFiles): string[] {
   const log = d.trainLog;
   const tail = log.slice(-Math.max(1, Math.ceil(log.length / 10)));
   const head = log.slice(0, Math.max(1, Math.ceil(log.length / 10)));
-  const row = (label: string, pick: (m: RunData["trainLog"][number]) => number | null) =>
+  type Line = RunData["trainLog"][number];
+  const row = (label: string, pick: (m: Line) => number | null) =>
     `| ${label} | ${fix(mean(head.map(pick)), 4)} | ${fix(mean(tail.map(pick)), 4)} |`;
+  // issue #19's diagnostics, in logs written since: the backward share per step, and the probe's
+  // bias^2 / variance split at its first and last probe
+  const backward = log.some((m) => typeof m.backward === "number")
+    ? [row("share of loss weights pushing pairs backwards", (m) => m.backward ?? null)]
+    : [];
+  const probes = log.filter((m) => typeof m.probe_var === "number");
+  const probeRow = (label: string, pick: (m: Line) => number | null | undefined) =>
+    `| ${label} (probe, steps ${probes[0]?.step} / ${probes.at(-1)?.step}) | ` +
+    `${fix(pick(probes[0]!) ?? NaN, 4)} | ${fix(pick(probes.at(-1)!) ?? NaN, 4)} |`;
+  const probe = probes.length === 0 ? [] : [
+    probeRow("Var(dR_theta)", (m) => m.probe_var),
+    ...(probes[0]!.probe_bias2 === null ? [] : [
+      probeRow("(E[dR_theta] - c)^2", (m) => m.probe_bias2),
+      probeRow("squared loss = bias^2 + var", (m) => m.probe_sq),
+    ]),
+  ];
   return [
     "## Training",
     "",
@@ -172,7 +189,15 @@ function trainingSection(d: RunData, files: ReportFiles): string[] {
     row("implicit accuracy", (m) => m.accuracy),
     row("corr(dR_theta, dR_ca)", (m) => m.correlation),
     row("grad norm", (m) => m.grad_norm),
+    ...backward,
+    ...probe,
     "",
+    ...(probe.length === 0 ? [] : [
+      "The probe draws two independent estimates of each gap on a fixed batch of pairs; " +
+      "Var(dR_theta) and (E[dR_theta] - c)^2 are their unbiased estimates, and they sum to the " +
+      "one-estimate squared loss (c = dR_ca for CaPO, 1 for IPO; docs/method.md §5.5).",
+      "",
+    ]),
     ...img("training curves", files.training),
   ];
 }

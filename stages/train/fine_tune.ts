@@ -7,6 +7,7 @@
  *    warning, never mixed in; the per-step log is cut back to the checkpoint's step;
  * 3. steps = max_steps ?? ceil(epochs * pairs / batch_pairs); step k trains on the pairs at
  *    positions [kB, (k+1)B) of the seeded data order; one JSON line per step in `log.jsonl`;
+ *    every `probe_every` steps the gap estimator's probe on the first 32 pairs joins that line;
  *    a checkpoint every `checkpoint_every` steps, at the end, and when `signal` aborts
  *    (SIGINT/SIGTERM: the run stops at a step boundary and resumes from there);
  * 4. the fine-tuned model: `<dir>/model.safetensors` + `config.json` (+ `model.onnx`), and
@@ -30,7 +31,7 @@ import {
 import type { PairData } from "./pair_data.ts";
 import { PreferenceTrainer, type StepMetrics } from "./preference_trainer.ts";
 import type { LoadedModel } from "./reference.ts";
-import { type TrainerOptions, trainingIdentity } from "./trainer_options.ts";
+import { PROBE_PAIRS, type TrainerOptions, trainingIdentity } from "./trainer_options.ts";
 
 const log = logger("train");
 
@@ -149,6 +150,9 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
   });
   // 3. steps
   const order = new DataOrder(o.seed, data.perEpoch, (epoch) => data.epochPairs(epoch));
+  const probeBatch = o.probe_every > 0
+    ? data.batch(Array.from({ length: Math.min(PROBE_PAIRS, data.size) }, (_, i) => i))
+    : null;
   const bar = new Progress("train", steps - trainer.step);
   const first = trainer.step;
   let last: StepMetrics | null = null;
@@ -160,6 +164,9 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
         data.batch(order.batch(trainer.step, o.batch_pairs)),
         steps,
       );
+      if (probeBatch !== null && m.step % o.probe_every === 0) {
+        Object.assign(m, await trainer.probe(probeBatch));
+      }
       last = m;
       seconds += m.seconds;
       await Deno.writeTextFile(logPath, JSON.stringify(m) + "\n", { append: true });

@@ -67,3 +67,27 @@ export function implicitRewardGap(
   // 3. dR_theta = beta * w(t) * (h(x+) - h(x-))                     [B]
   return tf.mul(tf.mul(w, beta), tf.sub(hPlus!, hMinus!));
 }
+
+/**
+ * The gap estimates of a batch whose pairs were noised with D = G * K independent draws of (t, eps)
+ * (stages/train/pair_noise.ts `noiseDraws`): rows of draw d are [d 2B, (d + 1) 2B), winners first,
+ * w [D B]. Estimate g (of G) is the mean of dR_theta over draws gK .. gK + K - 1. With D = 1 this
+ * is exactly `implicitRewardGap`.
+ */
+export function implicitRewardGaps(
+  errTheta: tf.Tensor,
+  errRef: tf.Tensor,
+  w: tf.Tensor,
+  beta: number,
+  draws: number,
+  estimates: number,
+): tf.Tensor[] {
+  const D = draws * estimates;
+  if (D === 1) return [implicitRewardGap(errTheta, errRef, w, beta)];
+  const errs = tf.split(errTheta, D), refs = tf.split(errRef, D), ws = tf.split(w, D);
+  const per = errs.map((e, d) => implicitRewardGap(e, refs[d]!, ws[d]!, beta));
+  return Array.from({ length: estimates }, (_, g) => {
+    const mine = per.slice(g * draws, (g + 1) * draws);
+    return draws === 1 ? mine[0]! : tf.div(tf.addN(mine), draws);
+  });
+}

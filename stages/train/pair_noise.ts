@@ -60,3 +60,42 @@ export function noisePairs(
   }
   return { xt, tau, w, target };
 }
+
+/**
+ * D independent draws of (t, eps) per pair (`train.draws_per_pair` times the loss's estimates,
+ * stages/train/loss_kinds.ts `gapEstimates`), one after the other from `rng`: draw d holds rows
+ * [d N, (d + 1) N) of x_t, t and the target and [d B, (d + 1) B) of w. Draw 0 is exactly
+ * `noisePairs`' (the same numbers from the same Rng), so D = 1 is the one-draw step bit for bit.
+ * `tokens` are the batch's tokens repeated D times (the denoiser's rows).
+ */
+export function noiseDraws(
+  model: ModelConfig,
+  schedule: Schedule,
+  o: NoiseOptions,
+  batch: PairBatch,
+  rng: Rng,
+  draws: number,
+): NoisedPairs & { tokens: Int32Array } {
+  if (!Number.isInteger(draws) || draws < 1) {
+    throw new RangeError(`Cannot noise pairs as draws must be an integer >= 1: current ${draws}`);
+  }
+  if (draws === 1) return { ...noisePairs(model, schedule, o, batch, rng), tokens: batch.tokens };
+  const all = Array.from({ length: draws }, () => noisePairs(model, schedule, o, batch, rng));
+  const cat = <T extends Float32Array | Int32Array>(parts: T[], make: (n: number) => T): T => {
+    const out = make(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const f32 = (n: number) => new Float32Array(n);
+  return {
+    xt: cat(all.map((d) => d.xt), f32),
+    tau: cat(all.map((d) => d.tau), f32),
+    w: cat(all.map((d) => d.w), f32),
+    target: cat(all.map((d) => d.target), f32),
+    tokens: cat(all.map(() => batch.tokens), (n) => new Int32Array(n)),
+  };
+}

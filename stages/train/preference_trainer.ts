@@ -7,6 +7,8 @@
  *
  * Notation: B pairs, N = 2B images (winners, then losers), V = S*S*C values per image,
  * x_t = a x0 + s eps, target eps (eps models) or eps - x0 (flow models), lambda_t log-SNR.
+ * With `train.draws_per_pair` K (and 2 estimates for the unbiased kinds) each pair is noised
+ * D = K * estimates times and all D N rows go through one reference call and one session run.
  *
  * Every random draw of a step comes from a per-step Rng seeded by the trainer's main Rng
  * (which only draws whole u32s, so its 4-word state captures it completely); with the weights,
@@ -24,11 +26,21 @@ import { Schedule } from "../../models/schedule.ts";
 import { Rng, type RngState } from "../../lib/rng.ts";
 import { denoisingErrorValues } from "./implicit_reward.ts";
 import { learningRateAt } from "./lr_schedule.ts";
-import { type StepMetrics, stepMetrics } from "./metrics.ts";
+import { gapEstimates, type LossKind } from "./loss_kinds.ts";
+import {
+  backwardShare,
+  type ProbeMetrics,
+  probeMetrics,
+  type StepMetrics,
+  stepMetrics,
+} from "./metrics.ts";
 import type { PairBatch } from "./pair_data.ts";
-import { noisePairs } from "./pair_noise.ts";
+import { noiseDraws } from "./pair_noise.ts";
 import { preferenceGraph } from "./preference_graph.ts";
-import type { TrainerOptions } from "./trainer_options.ts";
+import { drawsPerPair, type TrainerOptions } from "./trainer_options.ts";
+
+/** The key of the probe's Rng stream (Rng.derive(seed, PROBE_STREAM, step)): "prob". */
+const PROBE_STREAM = 0x70726f62;
 
 /** The frozen reference: predictions for x [N,S,S,C], t [N], tokens [N,L] (OrtDenoiser fits). */
 export interface ReferenceModel {
@@ -48,8 +60,8 @@ export interface FineTuneState {
   threads?: number;
 }
 
-/** A step's log line (defined beside its computation in metrics.ts). */
-export type { StepMetrics } from "./metrics.ts";
+/** A step's log line and a probe's fields (defined beside their computation in metrics.ts). */
+export type { ProbeMetrics, StepMetrics } from "./metrics.ts";
 
 /** How the trainer runs (not part of the training state or its identity). */
 export interface PreferenceTrainerOptions {
@@ -70,8 +82,8 @@ export class PreferenceTrainer {
   #schedule: Schedule;
   #rng: Rng;
   #reference: ReferenceModel;
-  /** One training graph per batch size (its shapes are static). */
-  #sessions = new Map<number, Promise<OrtTrainSession>>();
+  /** One training graph per batch size, loss kind and draws (its shapes are static). */
+  #sessions = new Map<string, Promise<OrtTrainSession>>();
 
   private constructor(
     s: FineTuneState,
@@ -149,30 +161,14 @@ export class PreferenceTrainer {
   async trainStep(batch: PairBatch, totalSteps: number): Promise<StepMetrics> {
     const t0 = performance.now();
     const o = this.options;
-    const c = this.model;
-    const B = batch.size;
-    const N = 2 * B;
-    const S = c.imageSize;
     // The main Rng advances only when the step succeeds: a step that throws leaves the state
     // exactly as it was (models/finite_gradient.ts).
     const main = new Rng(this.#rng.state());
     const rng = new Rng(main.nextU32());
-    // 1. per pair one t and one eps, shared by x+ and x- (as Diffusion-DPO's code)
-    const { xt, tau, w, target } = noisePairs(c, this.#schedule, o, batch, rng);
-    // 2. err_ref on onnxruntime (a constant of the loss)
-    const refPred = await this.#reference.predict(xt, tau, batch.tokens);
-    const errRef = Float32Array.from(denoisingErrorValues(refPred, target, N));
-    // 3. err_theta, dR_theta, the loss and its gradient: one session run
-    const session = await this.#session(B);
-    const { loss, grad, extras } = await session.run(this.params, {
-      x: [xt, [N, S, S, c.channels]],
-      t: [tau, [N]],
-      tokens: [batch.tokens, [N, c.maxTokens]],
-      target: [target, [N, S, S, c.channels]],
-      err_ref: [errRef, [N]],
-      w: [w, [B]],
-      dr_ca: [batch.dRca, [B]],
-    });
+    // 1-3. D draws of (t, eps) per pair, err_ref, then err_theta, dR_theta, the loss and its
+    //      gradient in one session run
+    const K = drawsPerPair(o);
+    const { loss, grad, extras, w } = await this.#run(batch, rng, o.loss, K);
     // 4. AdamW with global-norm clipping, unless the gradient is not finite
     const norm = globalNorm(grad);
     checkFiniteGradient(grad, norm, this.layout, this.step + 1, loss);
@@ -181,16 +177,69 @@ export class PreferenceTrainer {
     this.#rng = main;
     this.step += 1;
     const seconds = (performance.now() - t0) / 1000;
-    return stepMetrics(this.step, loss, extras.dr_theta!, batch, w, lr, norm, seconds);
+    const estimates = gapEstimates(o.loss) === 2
+      ? [extras.dr_1!, extras.dr_2!]
+      : [extras.dr_theta!];
+    const backward = backwardShare(o.loss, estimates, batch.dRca);
+    return stepMetrics(this.step, loss, extras.dr_theta!, batch, w, lr, norm, seconds, backward);
   }
 
-  #session(pairs: number): Promise<OrtTrainSession> {
-    let s = this.#sessions.get(pairs);
+  /**
+   * The gap estimator's bias and variance on `batch` (a fixed probe batch, docs/method.md §5.5) at
+   * the current weights: two independent estimates dR¹, dR² per pair, each as the loss sees it
+   * (the mean of `train.draws_per_pair` draws). The draws come from Rng.derive(seed, PROBE, step),
+   * never from the training Rng, so probing leaves the training run unchanged. The weights are
+   * not updated.
+   */
+  async probe(batch: PairBatch): Promise<ProbeMetrics> {
+    const t0 = performance.now();
+    const o = this.options;
+    const rng = Rng.derive(o.seed, PROBE_STREAM, this.step);
+    const { extras } = await this.#run(batch, rng, "capo_unbiased", drawsPerPair(o));
+    return probeMetrics(o.loss, extras.dr_1!, extras.dr_2!, batch.dRca, t0);
+  }
+
+  /** Noises `batch` with D = K * (the kind's estimates) draws from `rng`, computes err_ref with
+   *  one batched reference call and runs the training graph of `kind` (loss, gradient, dR). */
+  async #run(batch: PairBatch, rng: Rng, kind: LossKind, K: number) {
+    const c = this.model;
+    const B = batch.size;
+    const S = c.imageSize;
+    const D = K * gapEstimates(kind);
+    const N = 2 * B * D;
+    // 1. per pair and draw one t and one eps, shared by x+ and x- (as Diffusion-DPO's code)
+    const { xt, tau, w, target, tokens } = noiseDraws(
+      c,
+      this.#schedule,
+      this.options,
+      batch,
+      rng,
+      D,
+    );
+    // 2. err_ref on onnxruntime, every draw in one call (a constant of the loss)
+    const refPred = await this.#reference.predict(xt, tau, tokens);
+    const errRef = Float32Array.from(denoisingErrorValues(refPred, target, N));
+    // 3. err_theta, dR_theta, the loss and its gradient: one session run
+    const session = await this.#session(B, kind, K);
+    const out = await session.run(this.params, {
+      x: [xt, [N, S, S, c.channels]],
+      t: [tau, [N]],
+      tokens: [tokens, [N, c.maxTokens]],
+      target: [target, [N, S, S, c.channels]],
+      err_ref: [errRef, [N]],
+      w: [w, [B * D]],
+      dr_ca: [batch.dRca, [B]],
+    });
+    return { ...out, w };
+  }
+
+  #session(pairs: number, kind: LossKind, draws: number): Promise<OrtTrainSession> {
+    const key = `${pairs}:${kind}:${draws}`;
+    let s = this.#sessions.get(key);
     if (!s) {
-      const o = this.options;
-      const graph = preferenceGraph(this.model, pairs, o.loss, o.beta);
+      const graph = preferenceGraph(this.model, pairs, kind, this.options.beta, draws);
       s = OrtTrainSession.create(graph, { threads: this.threads });
-      this.#sessions.set(pairs, s);
+      this.#sessions.set(key, s);
     }
     return s;
   }

@@ -15,14 +15,14 @@ import { denoiserForward, denoiserSpecs } from "../../models/denoiser.ts";
 import { type ParamSpec, readValues, toVariables } from "../../models/nn/params.ts";
 import { Schedule } from "../../models/schedule.ts";
 import { Rng } from "../../lib/rng.ts";
-import { denoisingError, denoisingErrorValues, implicitRewardGap } from "./implicit_reward.ts";
-import { pairLoss } from "./losses.ts";
+import { denoisingError, denoisingErrorValues, implicitRewardGaps } from "./implicit_reward.ts";
+import { gapEstimates, pairLoss } from "./losses.ts";
 import { learningRateAt } from "./lr_schedule.ts";
 import type { PairBatch } from "./pair_data.ts";
-import { noisePairs } from "./pair_noise.ts";
-import { type StepMetrics, stepMetrics } from "./metrics.ts";
+import { noiseDraws } from "./pair_noise.ts";
+import { backwardShare, type StepMetrics, stepMetrics } from "./metrics.ts";
 import type { FineTuneState, ReferenceModel } from "./preference_trainer.ts";
-import type { TrainerOptions } from "./trainer_options.ts";
+import { drawsPerPair, type TrainerOptions } from "./trainer_options.ts";
 
 export class TfjsPreferenceTrainer {
   readonly model: ModelConfig;
@@ -85,46 +85,53 @@ export class TfjsPreferenceTrainer {
     const o = this.options;
     const c = this.model;
     const B = batch.size;
-    const N = 2 * B;
+    const K = drawsPerPair(o), G = gapEstimates(o.loss), D = K * G;
+    const N = 2 * B * D;
     const S = c.imageSize;
     const L = c.maxTokens;
     const rng = new Rng(this.#rng.nextU32());
-    // 1. per pair one t and one eps, shared by x+ and x- (as Diffusion-DPO's code)
-    const { xt, tau, w, target } = noisePairs(c, this.#schedule, o, batch, rng);
-    // 2. err_ref on onnxruntime (a constant of the loss)
-    const refPred = await this.#reference.predict(xt, tau, batch.tokens);
+    // 1. per pair and draw one t and one eps, shared by x+ and x- (as Diffusion-DPO's code)
+    const { xt, tau, w, target, tokens } = noiseDraws(c, this.#schedule, o, batch, rng, D);
+    // 2. err_ref on onnxruntime, every draw in one call (a constant of the loss)
+    const refPred = await this.#reference.predict(xt, tau, tokens);
     const errRef = Float32Array.from(denoisingErrorValues(refPred, target, N));
     // 3. err_theta, dR_theta and the loss in tfjs, with gradients
     const lr = learningRateAt(o, this.step, totalSteps);
     const vars = [...this.params.values()];
     let dR: Float32Array = new Float32Array(B);
+    let estimates: Float32Array[] = [];
     const { loss, gradNorm } = tf.tidy(() => {
       const xT = tf.tensor(xt, [N, S, S, c.channels]);
       const tT = tf.tensor(tau, [N]);
-      const kT = tf.tensor(batch.tokens, [N, L], "int32");
+      const kT = tf.tensor(tokens, [N, L], "int32");
       const yT = tf.tensor(target, [N, S, S, c.channels]);
       const refT = tf.tensor(errRef, [N]);
-      const wT = tf.tensor(w, [B]);
+      const wT = tf.tensor(w, [B * D]);
       const caT = tf.tensor(batch.dRca, [B]);
       // dR_theta leaves variableGrads' scope kept, for the metrics; disposed below.
-      const hold: { gap?: tf.Tensor } = {};
+      const hold: { gap?: tf.Tensor; gaps?: tf.Tensor[] } = {};
       const { value, grads } = tf.variableGrads(() => {
         const errTheta = denoisingError(denoiserForward(c, this.params, xT, tT, kT), yT); // [N]
-        const gap = implicitRewardGap(errTheta, refT, wT, o.beta); // [B]
+        const gaps = implicitRewardGaps(errTheta, refT, wT, o.beta, K, G); // [B] x G
+        const gap = G === 1 ? gaps[0]! : tf.div(tf.add(gaps[0]!, gaps[1]!), 2); // [B]
         hold.gap = tf.keep(gap);
-        return tf.mean(pairLoss(o.loss, gap, caT)) as tf.Scalar;
+        hold.gaps = gaps.map((x) => tf.keep(x));
+        return tf.mean(pairLoss(o.loss, gaps[0]!, caT, gaps[1])) as tf.Scalar;
       }, vars);
       const named = new Map<string, tf.Tensor>();
       for (const [name, v] of this.params) named.set(name, grads[v.name]!);
       // 4. AdamW with global-norm clipping
       const gradNorm = this.opt.apply(named, lr);
       dR = hold.gap!.dataSync() as Float32Array;
+      estimates = hold.gaps!.map((x) => x.dataSync() as Float32Array);
       hold.gap!.dispose();
+      for (const x of hold.gaps!) x.dispose();
       return { loss: value.dataSync()[0]!, gradNorm };
     });
     this.step += 1;
     const seconds = (performance.now() - t0) / 1000;
-    return stepMetrics(this.step, loss, dR, batch, w, lr, gradNorm, seconds);
+    const backward = backwardShare(o.loss, estimates, batch.dRca);
+    return stepMetrics(this.step, loss, dR, batch, w, lr, gradNorm, seconds, backward);
   }
 
   dispose(): void {

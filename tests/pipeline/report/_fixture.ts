@@ -127,6 +127,17 @@ export async function writeRun(
     dr_ca: 0.5,
     w: 1,
     seconds: 0.1,
+    // issue #19's diagnostics: the backward share every step, a probe every 4 steps
+    backward: i < 6 ? 0.1 : 0.3,
+    ...((i + 1) % 4 === 0
+      ? {
+        probe_var: 0.01 * (i + 1),
+        probe_bias2: 0.02,
+        probe_sq: 0.02 + 0.01 * (i + 1),
+        probe_pairs: 2,
+        probe_seconds: 0.05,
+      }
+      : {}),
   }));
   await Deno.writeTextFile(
     join(runDir, "train", "log.jsonl"),

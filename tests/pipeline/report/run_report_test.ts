@@ -42,6 +42,17 @@ Deno.test("report.md holds the config, stage counts and evaluation tables and li
     assert.match(md, /\| calibrate \| calibrated \| 3 \| 18 \| 0 \| 1 \| yes \|/);
     assert.match(md, /\| select \| pair \| 3 \| 2 \| 1 \| 1 \| yes \|/);
     assert.match(md, /2 pairs \(1 prompts without a pair\) -> 12 training steps/);
+    // issue #19's diagnostics: first / last 2 steps, first / last probe
+    assert.match(md, /\| share of loss weights pushing pairs backwards \| 0\.1000 \| 0\.3000 \|/);
+    assert.match(md, /\| Var\(dR_theta\) \(probe, steps 4 \/ 12\) \| 0\.0400 \| 0\.1200 \|/);
+    assert.match(
+      md,
+      /\| \(E\[dR_theta\] - c\)\^2 \(probe, steps 4 \/ 12\) \| 0\.0200 \| 0\.0200 \|/,
+    );
+    assert.match(
+      md,
+      /\| squared loss = bias\^2 \+ var \(probe, steps 4 \/ 12\) \| 0\.0600 \| 0\.1400 \|/,
+    );
     // the evaluation section (formatEvalSection) with ShapeEval's table
     assert.match(md, /## Evaluation: fine-tuned vs base/);
     assert.match(md, /\| correct \| 75\.0 \[/);

@@ -18,7 +18,7 @@ Deno.test("trainer options merge over the defaults", () => {
 Deno.test("an unknown loss is rejected naming the key and the allowed values", () => {
   assert.throws(
     () => merge({ loss: "kto" }),
-    /config key 'train.loss' \(--config x.json\) as it must be one of 'capo', 'dpo', 'ipo': current value is "kto"/,
+    /config key 'train.loss' \(--config x.json\) as it must be one of 'capo', 'dpo', 'ipo', 'capo_unbiased', 'ipo_unbiased': current value is "kto"/,
   );
 });
 
@@ -49,4 +49,15 @@ Deno.test("checkpoint cadence, ONNX export and model paths do not change the tra
   );
   assert.deepEqual(a, trainingIdentity(TRAINER_DEFAULTS));
   assert.notDeepEqual(trainingIdentity(merge({ beta: 1 })), a);
+});
+
+Deno.test("draws_per_pair 1 and the probe cadence keep the identity of runs from before the keys", () => {
+  const { draws_per_pair: _k, probe_every: _p, ...old } = TRAINER_DEFAULTS;
+  const a = trainingIdentity(TRAINER_DEFAULTS);
+  assert.deepEqual(trainingIdentity(old as typeof TRAINER_DEFAULTS), a);
+  assert.deepEqual(trainingIdentity(merge({ probe_every: 0, draws_per_pair: 1 })), a);
+  assert.deepEqual(trainingIdentity(merge({ draws_per_pair: 4 })), { ...a, draws_per_pair: 4 });
+  assert.throws(() => merge({ draws_per_pair: 0 }), /'train.draws_per_pair' .* integer >= 1/);
+  assert.throws(() => merge({ probe_every: -1 }), /'train.probe_every' .* integer >= 0/);
+  assert.equal(merge({ loss: "ipo_unbiased" }).loss, "ipo_unbiased");
 });

@@ -6,3 +6,4 @@ import "./trainer_sink.ts";
 import "./pipeline_run.ts";
 import "./grad_parity.ts";
 import "./trainer_parity.ts";
+import "./draws.ts";

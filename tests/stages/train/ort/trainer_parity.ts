@@ -21,10 +21,15 @@ import { pairGroups } from "../_pairs.ts";
 
 await initBackend();
 
-const CASES = [...LOSS_KINDS.map((k) => [k, "eps"] as const), ["capo", "flow"] as const];
+const CASES = [
+  ...LOSS_KINDS.map((k) => [k, "eps", 1] as const),
+  ["capo", "flow", 1] as const,
+  ["capo", "eps", 2] as const,
+];
 
-for (const [loss, p] of CASES) {
-  Deno.test(`20 ${loss} steps on onnxruntime give tfjs' loss curve within 1e-4 (${p})`, async () => {
+for (const [loss, p, K] of CASES) {
+  const draws = K === 1 ? "" : `, ${K} draws per pair`;
+  Deno.test(`20 ${loss} steps on onnxruntime give tfjs' loss curve within 1e-4 (${p}${draws})`, async () => {
     const cfg = tinyConfig(p, { depth: 1 });
     const rng = new Rng(3);
     // The real initialisation, perturbed so that adaLN-Zero's zeros do not hide any path.
@@ -33,6 +38,7 @@ for (const [loss, p] of CASES) {
     const o: TrainerOptions = {
       ...defaultsOf(TRAIN),
       loss,
+      draws_per_pair: K,
       // dR_theta is beta times a difference of two float32 errors, so the runtimes' rounding
       // (~1e-7 of err) reaches the loss times beta: 50 keeps that under 1e-4.
       beta: 50,

@@ -127,14 +127,17 @@ Deno.test("the first step sees dR_theta ~ 0: the ORT reference gets the policy's
 
 // What each loss does to the implicit reward gap on 4 fixed pairs (mean dR_ca = 0.376), from
 // dR_theta = 0 at step 0, averaged over the last 10 of 40 steps (each step draws new t, eps):
-// CaPO regresses it onto dR_ca, IPO onto 1, DPO pushes it up without bound.
+// CaPO regresses it onto dR_ca, IPO onto 1, DPO pushes it up without bound; the unbiased
+// products (issue #19) regress onto the same targets.
 const EXPECT: Record<string, (dR: number, dRca: number) => boolean> = {
   capo: (dR, dRca) => dR > 0.4 * dRca && dR < 2.5 * dRca,
   ipo: (dR) => dR > 0.5 && dR < 1.5,
   dpo: (dR) => dR > 2,
 };
+EXPECT.capo_unbiased = EXPECT.capo!;
+EXPECT.ipo_unbiased = EXPECT.ipo!;
 
-for (const loss of ["capo", "dpo", "ipo"] as const) {
+for (const loss of ["capo", "dpo", "ipo", "capo_unbiased", "ipo_unbiased"] as const) {
   Deno.test(`${loss} training moves the implicit reward gap towards its target`, async () => {
     const tmp = await Deno.makeTempDir();
     try {
