@@ -8,6 +8,7 @@
  */
 import { describeTable, flagPatch, keysOf, merge } from "../lib/config_table.ts";
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { checkCompare, COMPARE, COMPARE_DEFAULTS } from "../stages/evaluate/compare_options.ts";
 import { formatCompare } from "../stages/evaluate/compare_report.ts";
 
@@ -71,17 +72,11 @@ export async function compareOptions(args: readonly string[]) {
 }
 
 export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = await compareOptions(args);
-  } catch (err) {
-    console.error(`capo compare: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = await parsedOrExit("capo compare", USAGE, async () => {
+    const p = await compareOptions(args);
+    return p.help ? "help" : p;
+  });
+  if (typeof parsed === "number") return parsed;
   // Imported here: it loads onnxruntime, which --help and a bad flag need not.
   const { runCompare } = await import("../stages/evaluate/run_compare.ts");
   const report = await runCompare(parsed.options, parsed.out);

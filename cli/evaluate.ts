@@ -6,6 +6,7 @@
  * Exit status: 0 done, 2 bad arguments, 1 a model, reward or prompt file could not be used.
  */
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { merge } from "../lib/config_table.ts";
 import { EVALUATE, EVALUATE_COMMAND_DEFAULTS } from "../stages/evaluate/eval_options.ts";
 import { formatEvalSection } from "../stages/evaluate/eval_report.ts";
@@ -33,9 +34,8 @@ const NUMERIC: Record<string, string> = {
 };
 
 export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseFlags("capo evaluate", {
+  const parsed = await parsedOrExit("capo evaluate", USAGE, () => {
+    const p = parseFlags("capo evaluate", {
       args,
       options: {
         base: { type: "string" },
@@ -49,15 +49,10 @@ export async function main(args: string[]): Promise<number> {
         ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: "string" as const }])),
       },
     });
-  } catch (err) {
-    console.error(`capo evaluate: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+    return p.values.help ? "help" : p;
+  });
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values as Record<string, string | string[] | boolean | undefined>;
-  if (v.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (typeof v.base !== "string" || typeof v.tuned !== "string") {
     console.error(`capo evaluate: Cannot evaluate as --base and --tuned are required\n\n${USAGE}`);
     return 2;

@@ -7,6 +7,7 @@
  * 130/143 cancelled by SIGINT/SIGTERM (completed shards kept; run it again to resume).
  */
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { BAD_IMAGE_POLICIES } from "../pipeline/exchange/import_stage.ts";
 import { type ImportOptions, runImport } from "../pipeline/exchange/import_run.ts";
 import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
@@ -120,18 +121,8 @@ function parse(args: string[]): ImportOptions | "help" {
 }
 
 export async function main(args: string[]): Promise<number> {
-  let options: ImportOptions;
-  try {
-    const parsed = parse(args);
-    if (parsed === "help") {
-      console.log(IMPORT_USAGE);
-      return 0;
-    }
-    options = parsed;
-  } catch (err) {
-    console.error(`capo import: ${(err as Error).message}\n\n${IMPORT_USAGE}`);
-    return 2;
-  }
+  const options = await parsedOrExit("capo import", IMPORT_USAGE, () => parse(args));
+  if (typeof options === "number") return options;
   const cancel = cancelOnSignals();
   let r;
   try {

@@ -5,6 +5,7 @@
  * worker and file), 2 bad arguments.
  */
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { mergeRun } from "../pipeline/scale/merge.ts";
 import { acquireRunLock } from "../pipeline/run_lock.ts";
 import { exists } from "../lib/read_if_exists.ts";
@@ -18,9 +19,8 @@ and no prompt in two workers, then writes <run>/<stage>/manifest.json listing al
   --no-verify     skip re-reading every shard's bytes against its sha256`;
 
 export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseFlags("capo merge", {
+  const values = await parsedOrExit("capo merge", MERGE_USAGE, () => {
+    const { values } = parseFlags("capo merge", {
       args,
       options: {
         run: { type: "string" },
@@ -28,15 +28,10 @@ export async function main(args: string[]): Promise<number> {
         "no-verify": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
-    }));
-  } catch (err) {
-    console.error(`capo merge: ${(err as Error).message}\n\n${MERGE_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(MERGE_USAGE);
-    return 0;
-  }
+    });
+    return values.help ? "help" : values;
+  });
+  if (typeof values === "number") return values;
   const { run, stage: stages } = values;
   if (run === undefined) {
     console.error(`capo merge: Cannot merge as --run is required\n\n${MERGE_USAGE}`);

@@ -28,7 +28,9 @@ import { parseTrainConfig, type TrainConfig } from "../models/train_config.ts";
 import { DenoiserTrainer } from "../models/trainer.ts";
 import { saveModel } from "../models/weights.ts";
 import { evaluate, snapshot, sweep } from "./pretrain_card.ts";
+import { positiveFlag } from "./positive_flag.ts";
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { UsageError } from "../lib/usage_error.ts";
 import { logger, Progress } from "../lib/log.ts";
 import { corpusItem, VOCABULARY } from "../shapeworld/mod.ts";
@@ -46,15 +48,7 @@ interface Args {
 
 /** The training mode's flags; `--config` and `--out` are required (a UsageError). */
 function trainArgs(f: TrainFlags): Args {
-  const num = (name: "steps" | "max-minutes" | "threads"): number | undefined => {
-    const v = f[name];
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) {
-      throw new RangeError(`Cannot parse --${name} as a positive number: current value is ${v}`);
-    }
-    return n;
-  };
+  const num = (name: "steps" | "max-minutes" | "threads") => positiveFlag(f, name);
   const { config, out } = f;
   if (!config || !out) {
     throw new UsageError("Cannot run pretrain as --config and --out are required");
@@ -128,17 +122,11 @@ type TrainFlags = Readonly<
 >;
 
 export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseFlags("capo pretrain", { args, options: OPTIONS }));
-  } catch (err) {
-    console.error(`capo pretrain: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = await parsedOrExit("capo pretrain", USAGE, () => {
+    const { values } = parseFlags("capo pretrain", { args, options: OPTIONS });
+    return values.help ? "help" : values;
+  });
+  if (typeof values === "number") return values;
   if (values.snapshot !== undefined) return await snapshot(values);
   if (values.evaluate !== undefined) return await evaluate(values);
   if (values.sweep !== undefined) return await sweep(values);

@@ -23,6 +23,7 @@ import { shapeEval } from "../models/shapeeval.ts";
 import { saveModel } from "../models/weights.ts";
 import { logger } from "../lib/log.ts";
 import { contactSheet, formatEvalTable, loadPrompts } from "../shapeworld/mod.ts";
+import { positiveFlag } from "./positive_flag.ts";
 
 const log = logger("pretrain");
 
@@ -43,13 +44,7 @@ type Flag =
 export type PretrainFlags = Readonly<Partial<Record<Flag, string>>>;
 
 function numFlag(f: PretrainFlags, name: Flag, dflt: number): number {
-  const v = f[name];
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new RangeError(`Cannot parse --${name} as a positive number: current value is ${v}`);
-  }
-  return n;
+  return positiveFlag(f, name) ?? dflt;
 }
 
 export async function snapshot(f: PretrainFlags): Promise<number> {

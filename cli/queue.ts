@@ -12,6 +12,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { unknownCommand } from "../lib/unknown_command.ts";
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { unknownFlag } from "../lib/unknown_flag.ts";
 import { connectionFromEnv, connectQueue } from "../pipeline/scale/nats_connect.ts";
 import { deleteQueue, queueState, submitShards } from "../pipeline/scale/queue.ts";
@@ -97,18 +98,8 @@ export async function main(args: string[]): Promise<number> {
     console.log(QUEUE_USAGE);
     return 2;
   }
-  let p: Parsed;
-  try {
-    const parsed = parse(args);
-    if (parsed === "help") {
-      console.log(QUEUE_USAGE);
-      return 0;
-    }
-    p = parsed;
-  } catch (err) {
-    console.error(`capo queue: ${(err as Error).message}\n\n${QUEUE_USAGE}`);
-    return 2;
-  }
+  const p = await parsedOrExit("capo queue", QUEUE_USAGE, () => parse(args));
+  if (typeof p === "number") return p;
   let nc: NatsConnection;
   try {
     nc = await connectQueue(connectionFromEnv(undefined, `capo-queue-${p.action}`));

@@ -6,6 +6,7 @@
  * be loaded or the architectures differ (the message names the tensor or config field).
  */
 import { parseFlags } from "../lib/parse_flags.ts";
+import { parsedOrExit } from "./parsed_or_exit.ts";
 import { soupModels } from "../stages/train/soup.ts";
 
 const USAGE = `usage: capo soup --out DIR [--no-onnx] MODEL MODEL [MODEL ...]
@@ -13,9 +14,8 @@ const USAGE = `usage: capo soup --out DIR [--no-onnx] MODEL MODEL [MODEL ...]
 Averages the weights of models fine-tuned from the same base (uniformly) into DIR.`;
 
 export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseFlags("capo soup", {
+  const parsed = await parsedOrExit("capo soup", USAGE, () => {
+    const p = parseFlags("capo soup", {
       args,
       options: {
         out: { type: "string" },
@@ -24,15 +24,10 @@ export async function main(args: string[]): Promise<number> {
       },
       allowPositionals: true,
     });
-  } catch (err) {
-    console.error(`capo soup: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+    return p.values.help ? "help" : p;
+  });
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (!values.out || positionals.length < 2) {
     console.error(
       `capo soup: Cannot make a soup as it needs --out and at least 2 models: current ` +

@@ -59,6 +59,15 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8
   for (let y = 0; y < height; y++) {
     raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
+  return rgbPngFile(width, height, new Uint8Array(deflateSync(raw)));
+}
+
+/**
+ * The bytes of an 8-bit RGB PNG declaring `width` x `height` whose one IDAT chunk is `idat` (a
+ * zlib stream of filtered rows), taken as it is: the test fixtures build decompression bombs
+ * with it (tests/pipeline/exchange/fixtures/bombs.ts).
+ */
+export function rgbPngFile(width: number, height: number, idat: Uint8Array): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
@@ -67,7 +76,7 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8
   const parts = [
     Uint8Array.from(SIGNATURE),
     chunk("IHDR", ihdr),
-    chunk("IDAT", new Uint8Array(deflateSync(raw))),
+    chunk("IDAT", idat),
     chunk("IEND", new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

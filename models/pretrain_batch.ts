@@ -48,16 +48,23 @@ export function lossWeight(model: ModelConfig, train: TrainConfig, lambda: numbe
   return minSnrWeight(lambda, g);
 }
 
-/** The batch of examples [cursor, cursor + B) with every random draw from `rng`. */
+/** What a batch is drawn with: a trainer (models/trainer.ts, models/tfjs_trainer.ts). */
+export interface BatchSource {
+  readonly model: ModelConfig;
+  readonly train: TrainConfig;
+  readonly schedule: Schedule;
+  readonly tokenizer: Tokenizer;
+  /** Index of the batch's first example. */
+  readonly cursor: number;
+}
+
+/** The batch of examples [cursor, cursor + B) of trainer `t` with every random draw from `rng`. */
 export function drawPretrainBatch(
-  model: ModelConfig,
-  train: TrainConfig,
-  schedule: Schedule,
-  tokenizer: Tokenizer,
+  t: BatchSource,
   corpus: (index: number) => Example,
-  cursor: number,
   rng: Rng,
 ): PretrainBatch {
+  const { model, train, schedule, tokenizer, cursor } = t;
   const B = train.batchSize;
   const L = model.maxTokens;
   const V = imageValues(model);

@@ -18,7 +18,7 @@ import { drawPretrainBatch, type Example } from "./pretrain_batch.ts";
 import { Schedule } from "./schedule.ts";
 import { Tokenizer } from "./tokenizer.ts";
 import { emaDecayAt, learningRate, type TrainConfig } from "./train_config.ts";
-import type { StepResult, TrainState } from "./trainer.ts";
+import { type StepResult, type TrainState, trainStateOf } from "./trainer.ts";
 
 export class TfjsDenoiserTrainer {
   readonly model: ModelConfig;
@@ -60,17 +60,7 @@ export class TfjsDenoiserTrainer {
 
   /** The resumable state (copies). `train` may be overridden, e.g. to extend `steps`. */
   snapshot(): TrainState {
-    return {
-      model: this.model,
-      train: this.train,
-      step: this.step,
-      cursor: this.cursor,
-      rng: this.#rng.state(),
-      params: readValues(this.params),
-      ema: readValues(this.ema),
-      adamM: readValues(this.opt.m),
-      adamV: readValues(this.opt.v),
-    };
+    return trainStateOf(this, this.#rng.state(), readValues);
   }
 
   /** One optimisation step on the next `batchSize` examples of `corpus`. */
@@ -81,15 +71,7 @@ export class TfjsDenoiserTrainer {
     const C = this.model.channels;
     // 1-2. the batch, drawn as models/trainer.ts draws it
     const rng = new Rng(this.#rng.nextU32());
-    const { xt, tau, tokens, target, weights } = drawPretrainBatch(
-      this.model,
-      this.train,
-      this.schedule,
-      this.tokenizer,
-      corpus,
-      this.cursor,
-      rng,
-    );
+    const { xt, tau, tokens, target, weights } = drawPretrainBatch(this, corpus, rng);
     // 3. loss and gradients
     const lr = learningRate(this.train, this.step);
     const vars = [...this.params.values()];

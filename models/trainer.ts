@@ -46,6 +46,39 @@ export interface TrainState {
   threads?: number;
 }
 
+/** What a trainer holds of a TrainState: its weight sets of type `W`. */
+interface TrainerState<W> {
+  readonly model: ModelConfig;
+  readonly train: TrainConfig;
+  readonly step: number;
+  readonly cursor: number;
+  readonly params: W;
+  readonly ema: W;
+  readonly opt: { readonly m: W; readonly v: W };
+}
+
+/**
+ * The TrainState of trainer `t` (this one or models/tfjs_trainer.ts) with main Rng state `rng`,
+ * its weights, EMA and AdamW moments read out as named copies by `read`.
+ */
+export function trainStateOf<W>(
+  t: TrainerState<W>,
+  rng: RngState,
+  read: (w: W) => Map<string, Float32Array>,
+): TrainState {
+  return {
+    model: t.model,
+    train: t.train,
+    step: t.step,
+    cursor: t.cursor,
+    rng,
+    params: read(t.params),
+    ema: read(t.ema),
+    adamM: read(t.opt.m),
+    adamV: read(t.opt.v),
+  };
+}
+
 export interface StepResult {
   step: number;
   loss: number;
@@ -127,18 +160,8 @@ export class DenoiserTrainer {
 
   /** The resumable state (copies). `train` may be overridden, e.g. to extend `steps`. */
   snapshot(): TrainState {
-    return {
-      model: this.model,
-      train: this.train,
-      step: this.step,
-      cursor: this.cursor,
-      rng: this.#rng.state(),
-      params: this.layout.unpack(this.params),
-      ema: this.layout.unpack(this.ema),
-      adamM: this.layout.unpack(this.opt.m),
-      adamV: this.layout.unpack(this.opt.v),
-      threads: this.threads,
-    };
+    const unpack = (w: Float32Array) => this.layout.unpack(w);
+    return { ...trainStateOf(this, this.#rng.state(), unpack), threads: this.threads };
   }
 
   /** One optimisation step on the next `batchSize` examples of `corpus`. */
@@ -151,15 +174,7 @@ export class DenoiserTrainer {
     // exactly as it was (models/finite_gradient.ts).
     const main = new Rng(this.#rng.state());
     const rng = new Rng(main.nextU32());
-    const b = drawPretrainBatch(
-      this.model,
-      this.train,
-      this.schedule,
-      this.tokenizer,
-      corpus,
-      this.cursor,
-      rng,
-    );
+    const b = drawPretrainBatch(this, corpus, rng);
     // 3. loss and gradients: one session run
     this.#session ??= OrtTrainSession.create(pretrainGraph(this.model, B), {
       threads: this.threads,

@@ -10,23 +10,12 @@
  * window is refused as if another writer were running, and can simply be started again.
  */
 import { join } from "node:path";
-import { LOCK_FILE, type LockHolder } from "./run_lock.ts";
+import { LOCK_FILE, type LockHolder, recordedHolder } from "./run_lock.ts";
 
 /** The holder a lock file records, or a stand-in when it is empty or not readable as one. */
 function holderIn(text: string): LockHolder {
-  try {
-    const h = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof h.host === "string" && typeof h.pid === "number") {
-      return {
-        host: h.host,
-        pid: h.pid,
-        started: String(h.started ?? "at an unknown time"),
-        command: String(h.command ?? "capo"),
-        worker: String(h.worker ?? "unsharded"),
-      };
-    }
-  } catch { /* being written, or not ours */ }
-  return { host: "?", pid: -1, started: "?", command: "a capo process", worker: "?" };
+  return recordedHolder(text) ??
+    { host: "?", pid: -1, started: "?", command: "a capo process", worker: "?" };
 }
 
 /** True when another process holds `path` locked exclusively. */

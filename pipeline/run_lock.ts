@@ -225,8 +225,11 @@ class LockFile {
   }
 }
 
-function parseHolder(text: string): LockHolder | null {
-  if (text.trim() === "") return null;
+/**
+ * The holder a lock file's text records, or null when it records none that capo wrote (empty,
+ * torn while being written, or not ours). pipeline/live_writer.ts reads lock files with it too.
+ */
+export function recordedHolder(text: string): LockHolder | null {
   try {
     const h = JSON.parse(text) as Partial<LockHolder>;
     if (typeof h.host === "string" && typeof h.pid === "number") {
@@ -239,7 +242,12 @@ function parseHolder(text: string): LockHolder | null {
       };
     }
   } catch { /* not ours, or torn */ }
-  return {
+  return null;
+}
+
+function parseHolder(text: string): LockHolder | null {
+  if (text.trim() === "") return null;
+  return recordedHolder(text) ?? {
     host: "unknown",
     pid: -1,
     started: "unknown",

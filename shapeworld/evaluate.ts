@@ -18,6 +18,7 @@ import {
   type ObjectSpec,
 } from "./meaning.ts";
 import { relationsBetween } from "./relation.ts";
+import { permutations } from "./permutations.ts";
 
 export interface EvalResult {
   category: Category;
@@ -33,14 +34,6 @@ function describeDetected(d: DetectedObject): string {
 
 function listOf(xs: string[]): string {
   return xs.length === 0 ? "nothing" : xs.join(", ");
-}
-
-/** All orderings of [0, n) (n <= 4 here, so at most 24). */
-function permutations(n: number): number[][] {
-  if (n === 0) return [[]];
-  return permutations(n - 1).flatMap((p) =>
-    Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])
-  );
 }
 
 /**

@@ -6,6 +6,7 @@
 import { addGaussianNoise, gaussianBlur } from "./degrade.ts";
 import { type EvalTable, evalTable, evaluateImage } from "./evaluate.ts";
 import { parseCaption } from "./grammar.ts";
+import { CATEGORIES } from "./meaning.ts";
 import { loadPrompts } from "./prompts.ts";
 import { Rng } from "../lib/rng.ts";
 import { renderScene } from "./render.ts";
@@ -63,15 +64,7 @@ export function robustnessCurve(opts: RobustnessOptions = {}): RobustnessRow[] {
 
 /** The curve as a markdown table: one row per degradation level. */
 export function formatRobustness(rows: readonly RobustnessRow[]): string {
-  const cols = [
-    "overall",
-    "single_object",
-    "two_object",
-    "counting",
-    "colors",
-    "position",
-    "color_attr",
-  ] as const;
+  const cols = ["overall", ...CATEGORIES] as const;
   const head = `| degradation | level | ${cols.join(" | ")} |`;
   const rule = `|---|---:|${cols.map(() => "---:").join("|")}|`;
   const body = rows.map((r) =>

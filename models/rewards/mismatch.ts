@@ -35,6 +35,7 @@ import {
   type Shape,
   SHAPES,
 } from "../../shapeworld/vocab.ts";
+import { permutations } from "../../shapeworld/permutations.ts";
 
 export const MISMATCH_KINDS = ["colour", "count", "shape", "relation", "missing"] as const;
 export type MismatchKind = typeof MISMATCH_KINDS[number];
@@ -52,14 +53,6 @@ export function mismatchKinds(m: Meaning): MismatchKind[] {
     out.push("missing");
   }
   return out;
-}
-
-/** All orderings of [0, n) (n <= 4 here, so at most 24). */
-function permutations(n: number): number[][] {
-  if (n === 0) return [[]];
-  return permutations(n - 1).flatMap((p) =>
-    Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])
-  );
 }
 
 /**

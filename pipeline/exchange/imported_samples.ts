@@ -11,22 +11,11 @@ import type { JsonValue } from "../../schemas/stage_spec.ts";
 import type { Group } from "../../schemas/group.ts";
 import type { Prompt } from "../../schemas/prompt.ts";
 import { type Sample, SampleSchema } from "../../schemas/sample.ts";
-import { scanStage } from "../scale/stage_scan.ts";
+import { importedStage } from "./imported_stage.ts";
 
 /** The imported Sample stage's config in `runDir`, or null if its samples were not imported. */
 export async function importedConfig(runDir: string, stage: string): Promise<JsonValue | null> {
-  let scan;
-  try {
-    scan = await scanStage(runDir, stage);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  const m = scan.single ?? [...scan.workers.values()][0]?.values().next().value ?? null;
-  const config = m?.config;
-  const imported = typeof config === "object" && config !== null && !Array.isArray(config) &&
-    "imported" in config;
-  return imported ? config : null;
+  return (await importedStage(runDir, stage))?.config ?? null;
 }
 
 /** `method` with its Sample stage (generate) replaced if this run's samples were imported. */

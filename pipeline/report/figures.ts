@@ -94,6 +94,22 @@ export function paretoFronts(
       size,
       stroke: [40, 40, 40] as Rgb,
     });
+    // The selected pairs' winners or losers: one colour, outlined in black.
+    const pairEnds = (
+      label: string,
+      ids: number[],
+      colour: Rgb,
+      marker: "triangle" | "diamond",
+      size: number,
+    ) => ({
+      label,
+      x: ids.map((i) => f.rca[i]![0]!),
+      y: ids.map((i) => f.rca[i]![1]!),
+      colour,
+      marker,
+      size,
+      stroke: [0, 0, 0] as Rgb,
+    });
     const winners = f.pairs.map((p) => p.winner), losers = f.pairs.map((p) => p.loser);
     return {
       kind: "scatter",
@@ -114,24 +130,8 @@ export function paretoFronts(
       series: [
         series("sample", idx((i) => !upper.has(i)), "circle", 11),
         series("frontier X+", idx((i) => upper.has(i)), "square", 12),
-        {
-          label: "winner x+",
-          x: winners.map((i) => f.rca[i]![0]!),
-          y: winners.map((i) => f.rca[i]![1]!),
-          colour: WINNER,
-          marker: "triangle" as const,
-          size: 20,
-          stroke: [0, 0, 0] as Rgb,
-        },
-        {
-          label: "loser x-",
-          x: losers.map((i) => f.rca[i]![0]!),
-          y: losers.map((i) => f.rca[i]![1]!),
-          colour: LOSER,
-          marker: "diamond" as const,
-          size: 18,
-          stroke: [0, 0, 0] as Rgb,
-        },
+        pairEnds("winner x+", winners, WINNER, "triangle", 20),
+        pairEnds("loser x-", losers, LOSER, "diamond", 18),
       ],
       ...(third ? { colourBar: { label: `rca ${rewards[2]}`, min: lo3, max: hi3 } } : {}),
     };

@@ -8,8 +8,8 @@
 import { join } from "node:path";
 import { readTextIfExists } from "../../lib/read_if_exists.ts";
 import { IMPORT_SOURCE_FILE, type ImportSource } from "../exchange/import_source.ts";
+import { importedStage } from "../exchange/imported_stage.ts";
 import type { Manifest } from "../manifest.ts";
-import { scanStage } from "../scale/stage_scan.ts";
 
 export interface ImportedSamples {
   /** 'folder' or 'parquet'. */
@@ -50,16 +50,9 @@ export async function readImportedSamples(
   runDir: string,
   stage = "generate",
 ): Promise<ImportedSamples | null> {
-  let scan;
-  try {
-    scan = await scanStage(runDir, stage);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
-  const manifest = scan.single ?? [...scan.workers.values()][0]?.values().next().value ?? null;
-  const c = manifest?.config;
-  if (c === null || typeof c !== "object" || Array.isArray(c) || !("imported" in c)) return null;
+  const imported = await importedStage(runDir, stage);
+  if (imported === null) return null;
+  const { scan, config: c } = imported;
   const sourceText = await readTextIfExists(join(runDir, "imported", IMPORT_SOURCE_FILE));
   const source = sourceText === null ? null : JSON.parse(sourceText) as Partial<ImportSource>;
   return {

@@ -91,13 +91,11 @@ export async function planBase(opts: {
       const name = seedName(cell.name, seed);
       const cellDir = join(dir, name);
       let planned: Omit<PlannedCell, "result" | "status">;
+      const placed = { cell, seed, name, dir: cellDir };
       if (cell.kind === "run") {
         const config = cellConfig(shared, cell, seed);
         planned = {
-          cell,
-          seed,
-          name,
-          dir: cellDir,
+          ...placed,
           config,
           identity: cellIdentity({ config: resultConfig(config), baseWeights: weights }),
           rerun: runRerunLine(cellDir),
@@ -114,10 +112,7 @@ export async function planBase(opts: {
           evaluate: shared.evaluate,
         };
         planned = {
-          cell,
-          seed,
-          name,
-          dir: cellDir,
+          ...placed,
           config,
           identity: cellIdentity({
             config: { kind: "soup", evaluate: config.evaluate },

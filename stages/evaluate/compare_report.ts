@@ -4,11 +4,10 @@
  * its interval over prompts and training seeds, ShapeEval's table averaged over seeds), then the
  * declared comparisons with the three statistics and the Holm-corrected decisions.
  */
-import { join } from "node:path";
-import { writeFileAtomic } from "../../lib/atomic_write.ts";
 import { formatEvalTable } from "../../shapeworld/evaluate.ts";
 import type { Interval } from "./bootstrap.ts";
 import type { CompareResult } from "./compare_cells.ts";
+import { writeReportFiles } from "./eval_report.ts";
 
 export interface CompareReport extends CompareResult {
   /** The base model and every cell's models, as given. */
@@ -86,7 +85,5 @@ export function formatCompare(r: CompareReport): string {
 
 /** Writes `<dir>/compare.json` and `<dir>/compare.md` atomically. */
 export async function writeCompareReport(dir: string, r: CompareReport): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, "compare.json"), JSON.stringify(r, null, 2) + "\n");
-  await writeFileAtomic(join(dir, "compare.md"), formatCompare(r));
+  await writeReportFiles(dir, "compare", r, formatCompare);
 }

@@ -67,7 +67,21 @@ export function formatEvalSection(
 
 /** Writes `<dir>/eval.json` and `<dir>/eval.md` atomically. */
 export async function writeEvalReport(dir: string, r: EvalReport): Promise<void> {
+  await writeReportFiles(dir, "eval", r, formatEvalSection);
+}
+
+/**
+ * Writes report `r` atomically as `<dir>/<name>.json` (indented) and then as
+ * `<dir>/<name>.md` (`format(r)`), making `dir` if needed; stages/evaluate/compare_report.ts
+ * writes its report with it too.
+ */
+export async function writeReportFiles<R>(
+  dir: string,
+  name: string,
+  r: R,
+  format: (r: R) => string,
+): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, "eval.json"), JSON.stringify(r, null, 2) + "\n");
-  await writeFileAtomic(join(dir, "eval.md"), formatEvalSection(r));
+  await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(r, null, 2) + "\n");
+  await writeFileAtomic(join(dir, `${name}.md`), format(r));
 }

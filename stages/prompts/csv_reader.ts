@@ -3,10 +3,9 @@
  * `column`. A blank line is an empty prompt (counted by the prompt source); a record with a
  * different number of fields than the header is an error naming the file and line.
  */
-import { TextLineStream } from "../../lib/streams/text_line_stream.ts";
 import { CsvParseStream, type CsvRecord } from "./csv_parse_stream.ts";
 import type { RawPrompt } from "./raw_prompt.ts";
-import { Utf8DecodeStream } from "./utf8_decode_stream.ts";
+import { textLines } from "./text_lines.ts";
 
 export function readCsvPrompts(
   source: string,
@@ -15,9 +14,7 @@ export function readCsvPrompts(
 ): ReadableStream<RawPrompt> {
   let header: string[] | null = null;
   let at = -1;
-  return bytes
-    .pipeThrough(new Utf8DecodeStream(source))
-    .pipeThrough(new TextLineStream())
+  return textLines(source, bytes)
     .pipeThrough(new CsvParseStream(source))
     .pipeThrough(
       new TransformStream<CsvRecord, RawPrompt>({

@@ -5,9 +5,8 @@
  * that one error reports every bad line (up to MAX_REPORTED), not just the first, and nothing
  * after the first bad line is passed on.
  */
-import { TextLineStream } from "../../lib/streams/text_line_stream.ts";
 import type { RawPrompt } from "./raw_prompt.ts";
-import { Utf8DecodeStream } from "./utf8_decode_stream.ts";
+import { textLines } from "./text_lines.ts";
 
 /** Bad lines named in one error; the rest are counted. */
 export const MAX_REPORTED = 20;
@@ -43,9 +42,7 @@ export function readJsonlPrompts(
   let line = 0;
   const bad: string[] = [];
   let badCount = 0;
-  return bytes
-    .pipeThrough(new Utf8DecodeStream(source))
-    .pipeThrough(new TextLineStream())
+  return textLines(source, bytes)
     .pipeThrough(
       new TransformStream<string, RawPrompt>({
         transform: (text, controller) => {

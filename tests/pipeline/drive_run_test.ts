@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DEFAULTS, mergeConfig, type RunConfig } from "../../pipeline/config.ts";
+import type { RunConfig } from "../../pipeline/config.ts";
 import { driveRun } from "../../pipeline/drive_run.ts";
 import { type Method, StageUnavailable } from "../../pipeline/method.ts";
 import { FIXTURE_METHOD } from "./fixtures/stages.ts";
-import { listDir, tempRun } from "./fixtures/util.ts";
+import { listDir, tempRunConfig } from "./fixtures/util.ts";
 
 async function setup(): Promise<{ dir: string; cfg: RunConfig }> {
-  const { dir, promptsPath } = await tempRun(12);
-  const cfg = mergeConfig(DEFAULTS, {
-    runs_dir: dir,
-    name: "r",
-    prompts: { path: promptsPath },
-    shard_rows: 8,
-  }, "test");
-  return { dir, cfg };
+  return await tempRunConfig(12, 8, "r");
 }
 
 /** The fixture method whose scorer cannot run yet (no reward models). */

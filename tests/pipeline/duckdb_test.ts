@@ -1,26 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import {
-  calibratedSchema,
-  pairSchema,
-  PromptSchema,
-  SampleSchema,
-  scoredSchema,
-} from "../../schemas/mod.ts";
 import { readManifest } from "../../pipeline/stage_store.ts";
-import type { RowCodec } from "../../schemas/stage_spec.ts";
 import { main } from "../../cli/run.ts";
-import { FIXTURE_METHOD, REWARDS } from "./fixtures/stages.ts";
+import { FIXTURE_METHOD, FIXTURE_SCHEMAS } from "./fixtures/stages.ts";
 import { tempRun } from "./fixtures/util.ts";
-
-const SCHEMAS: [string, RowCodec<unknown>][] = [
-  ["prompts", PromptSchema],
-  ["generate", SampleSchema],
-  ["score", scoredSchema(REWARDS)],
-  ["calibrate", calibratedSchema(REWARDS)],
-  ["select", pairSchema(REWARDS)],
-];
 
 Deno.test("DuckDB reads every stage's Parquet shards with the schema's columns and the manifest's row counts", async () => {
   const { dir, promptsPath } = await tempRun(30);
@@ -30,7 +14,7 @@ Deno.test("DuckDB reads every stage's Parquet shards with the schema's columns a
   );
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
-  for (const [stage, schema] of SCHEMAS) {
+  for (const [stage, schema] of Object.entries(FIXTURE_SCHEMAS)) {
     const glob = join(dir, "default", stage, "*.parquet");
     const m = (await readManifest(join(dir, "default", stage), { index: 0, count: 1 }))!;
     assert.ok(m.shards.length > 1, `${stage} has several shards`);

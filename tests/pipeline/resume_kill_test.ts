@@ -4,27 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  calibratedSchema,
-  pairSchema,
-  PromptSchema,
-  SampleSchema,
-  scoredSchema,
-} from "../../schemas/mod.ts";
 import { readManifest } from "../../pipeline/stage_store.ts";
-import type { RowCodec } from "../../schemas/stage_spec.ts";
 import { main } from "../../cli/run.ts";
-import { FIXTURE_METHOD, FIXTURE_STAGES, REWARDS } from "./fixtures/stages.ts";
+import { FIXTURE_METHOD, FIXTURE_SCHEMAS, FIXTURE_STAGES } from "./fixtures/stages.ts";
 import { listDir, stageRows, tempRun } from "./fixtures/util.ts";
 
 const SCRIPT = new URL("./fixtures/run_fixture.ts", import.meta.url).pathname;
-const SCHEMAS: Record<string, RowCodec<unknown>> = {
-  prompts: PromptSchema,
-  generate: SampleSchema,
-  score: scoredSchema(REWARDS),
-  calibrate: calibratedSchema(REWARDS),
-  select: pairSchema(REWARDS),
-};
 const PROMPTS = 40;
 
 function spawn(dir: string, promptsPath: string, delayMs: number): Deno.ChildProcess {
@@ -67,7 +52,7 @@ async function waitForShards(
 
 async function allRows(runDir: string) {
   const out: Record<string, unknown[]> = {};
-  for (const s of FIXTURE_STAGES) out[s] = await stageRows(runDir, s, SCHEMAS[s]!);
+  for (const s of FIXTURE_STAGES) out[s] = await stageRows(runDir, s, FIXTURE_SCHEMAS[s]!);
   return out;
 }
 

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readManifest } from "../../pipeline/stage_store.ts";
-import { listDir, tempDir, tempRun } from "./fixtures/util.ts";
-
-const CAPO = new URL("../../cli/capo.ts", import.meta.url).pathname;
+import { capoIn, listDir, tempDir, tempRun } from "./fixtures/util.ts";
 
 /** A base model path that does not exist, so that these runs stop before generating. */
 const noModel = (dir: string) => ({ generate: { model: join(dir, "no-model") } });
@@ -14,23 +12,7 @@ async function capoRun(dir: string, ...args: string[]) {
     await Deno.writeTextFile(cfg, JSON.stringify(noModel(dir)));
     args = ["--config", cfg, ...args];
   }
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      `--allow-write=${dir}`,
-      "--allow-env",
-      CAPO,
-      "run",
-      "--runs-dir",
-      dir,
-      ...args,
-    ],
-    env: { CAPO_LOG_FORMAT: "text" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
+  return await capoIn(dir, ["run", "--runs-dir", dir, ...args]);
 }
 
 Deno.test("capo run writes the prompt shards and stops, naming the stage that is not available yet", async () => {

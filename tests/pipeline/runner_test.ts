@@ -1,37 +1,42 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  calibratedSchema,
-  pairSchema,
-  PromptSchema,
-  SampleSchema,
-  scoredSchema,
-} from "../../schemas/mod.ts";
-import { DEFAULTS, mergeConfig, type RunConfig } from "../../pipeline/config.ts";
+import type { RunConfig } from "../../pipeline/config.ts";
 import { buildPlan, type Method } from "../../pipeline/method.ts";
 import { type RunOptions, runPipeline } from "../../pipeline/runner.ts";
 import { readManifest } from "../../pipeline/stage_store.ts";
-import type { RowCodec } from "../../schemas/stage_spec.ts";
 import { promptId } from "../../stages/prompts/normalize.ts";
-import { FIXTURE_METHOD, FIXTURE_STAGES, fixtureScore, REWARDS } from "./fixtures/stages.ts";
-import { listDir, stageRows, tempRun } from "./fixtures/util.ts";
-
-const SCHEMAS: Record<string, RowCodec<unknown>> = {
-  prompts: PromptSchema,
-  generate: SampleSchema,
-  score: scoredSchema(REWARDS),
-  calibrate: calibratedSchema(REWARDS),
-  select: pairSchema(REWARDS),
-};
+import {
+  FIXTURE_METHOD,
+  FIXTURE_SCHEMAS,
+  FIXTURE_STAGES,
+  fixtureScore,
+  REWARDS,
+} from "./fixtures/stages.ts";
+import { listDir, stageRows, tempRunConfig } from "./fixtures/util.ts";
 
 async function setup(prompts = 30) {
-  const { dir, promptsPath } = await tempRun(prompts);
-  const cfg = mergeConfig(DEFAULTS, {
-    runs_dir: dir,
-    prompts: { path: promptsPath },
-    shard_rows: 16,
-  }, "test");
+  const { dir, cfg } = await tempRunConfig(prompts, 16);
   return { dir, cfg, runDir: join(dir, "default") };
+}
+
+/** setup() run to the end once, with every stage's rows as that run left them. */
+async function finishedRun() {
+  const { dir, cfg, runDir } = await setup();
+  await go(cfg);
+  return { dir, cfg, runDir, before: await allRows(runDir) };
+}
+
+/** The fixture method with a sink stage ("train", no config) that calls `write` on each group. */
+function withSink(write: (g: { prompt: string }) => void): Method {
+  return {
+    ...FIXTURE_METHOD,
+    train: () =>
+      Promise.resolve({
+        name: "train",
+        config: {},
+        create: () => new WritableStream<{ prompt: string }>({ write }),
+      }),
+  };
 }
 
 async function go(cfg: RunConfig, method = FIXTURE_METHOD, extra: Partial<RunOptions> = {}) {
@@ -46,7 +51,7 @@ async function go(cfg: RunConfig, method = FIXTURE_METHOD, extra: Partial<RunOpt
 
 async function allRows(runDir: string) {
   const out: Record<string, unknown[]> = {};
-  for (const s of FIXTURE_STAGES) out[s] = await stageRows(runDir, s, SCHEMAS[s]!);
+  for (const s of FIXTURE_STAGES) out[s] = await stageRows(runDir, s, FIXTURE_SCHEMAS[s]!);
   return out;
 }
 
@@ -76,9 +81,7 @@ Deno.test("runPipeline() runs every stage, and a rerun reads the last complete s
 });
 
 Deno.test("runPipeline() invalidates a stage whose config changed and every stage after it", async () => {
-  const { dir, cfg, runDir } = await setup();
-  await go(cfg);
-  const before = await allRows(runDir);
+  const { dir, cfg, runDir, before } = await finishedRun();
   const changed: Method = {
     ...FIXTURE_METHOD,
     score: () =>
@@ -101,9 +104,7 @@ Deno.test("runPipeline() invalidates a stage whose config changed and every stag
 });
 
 Deno.test("runPipeline() --from recomputes only the stages after it, hydrating images", async () => {
-  const { dir, cfg, runDir } = await setup();
-  await go(cfg);
-  const before = await allRows(runDir);
+  const { dir, cfg, runDir, before } = await finishedRun();
   const r = await go({ ...cfg, from: "score" });
   assert.equal(r.status, "done", r.summary);
   const s = byStage(r);
@@ -136,9 +137,7 @@ Deno.test("runPipeline() --from refuses an unknown, incomplete or corrupted stag
 });
 
 Deno.test("runPipeline() redoes the groups of a corrupted shard and gives the same rows", async () => {
-  const { dir, cfg, runDir } = await setup();
-  await go(cfg);
-  const before = await allRows(runDir);
+  const { dir, cfg, runDir, before } = await finishedRun();
   const path = join(runDir, "generate", "part-00002.parquet");
   const bytes = await Deno.readFile(path);
   bytes[40]! ^= 0xff;
@@ -195,20 +194,9 @@ Deno.test("runPipeline() cancelled by its signal keeps completed shards and resu
   const { dir, cfg, runDir } = await setup();
   const abort = new AbortController();
   let seen = 0;
-  const method = {
-    ...FIXTURE_METHOD,
-    train: () =>
-      Promise.resolve({
-        name: "train",
-        config: {},
-        create: () =>
-          new WritableStream({
-            write() {
-              if (++seen === 12) abort.abort("SIGTERM");
-            },
-          }),
-      }),
-  };
+  const method = withSink(() => {
+    if (++seen === 12) abort.abort("SIGTERM");
+  });
   const r = await go(cfg, method, { signal: abort.signal });
   assert.equal(r.status, "cancelled");
   assert.equal(r.reason, "SIGTERM");
@@ -231,20 +219,9 @@ Deno.test("runPipeline() cancelled by its signal keeps completed shards and resu
 
 Deno.test("runPipeline() names the sink and the prompt when the sink throws", async () => {
   const { dir, cfg } = await setup(10);
-  const method = {
-    ...FIXTURE_METHOD,
-    train: () =>
-      Promise.resolve({
-        name: "train",
-        config: {},
-        create: () =>
-          new WritableStream<{ prompt: string }>({
-            write(g) {
-              if (g.prompt.endsWith("number 3")) throw new Error("optimiser diverged");
-            },
-          }),
-      }),
-  };
+  const method = withSink((g) => {
+    if (g.prompt.endsWith("number 3")) throw new Error("optimiser diverged");
+  });
   const r = await go(cfg, method);
   assert.equal(r.status, "failed");
   assert.equal(

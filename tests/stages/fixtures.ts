@@ -26,6 +26,17 @@ export function sampleGroup(
   return { prompt_id: promptId, prompt: `a prompt ${promptId}`, rows };
 }
 
+/** The id columns of row i of prompt `promptId` in scoredGroup and calibratedGroup. */
+function idColumns(promptId: string, i: number): Record<string, unknown> {
+  return {
+    sample_id: `${promptId}:${i}`,
+    prompt_id: promptId,
+    prompt: `prompt ${promptId}`,
+    sample_index: i,
+    seed: 1000 + i,
+  };
+}
+
 /** One Scored group; `rewards[k][i]` is reward k of sample i. */
 export function scoredGroup(
   promptId: string,
@@ -35,13 +46,7 @@ export function scoredGroup(
   const n = rewards[names[0]!]!.length;
   const rows: Scored[] = [];
   for (let i = 0; i < n; i++) {
-    const row: Record<string, unknown> = {
-      sample_id: `${promptId}:${i}`,
-      prompt_id: promptId,
-      prompt: `prompt ${promptId}`,
-      sample_index: i,
-      seed: 1000 + i,
-    };
+    const row = idColumns(promptId, i);
     for (const k of names) row[`reward_${k}`] = rewards[k]![i]!;
     rows.push(row as Scored);
   }
@@ -59,13 +64,7 @@ export function calibratedGroup(
   raw: readonly (readonly number[])[] = points,
 ): Group<Calibrated> {
   const rows = points.map((p, i) => {
-    const row: Record<string, unknown> = {
-      sample_id: `${promptId}:${i}`,
-      prompt_id: promptId,
-      prompt: `prompt ${promptId}`,
-      sample_index: i,
-      seed: 1000 + i,
-    };
+    const row = idColumns(promptId, i);
     rewards.forEach((k, j) => {
       row[`reward_${k}`] = raw[i]![j]!;
       row[`rca_${k}`] = p[j]!;

@@ -36,6 +36,10 @@ async function capoExport(...args: string[]) {
   return { code, stdout, err: new TextDecoder().decode(stderr) };
 }
 
+/** `capo export --run RUN --stage STAGE --format FORMAT --out OUT`. */
+const exportTo = (run: string, stage: string, format: string, out: string) =>
+  capoExport("--run", run, "--stage", stage, "--format", format, "--out", out);
+
 Deno.test("capo export writes a stage to stdout as an Arrow IPC stream with its rows and Hugging Face Image features", async () => {
   const { runDir } = await run();
   const r = await capoExport("--run", runDir, "--stage", "generate");
@@ -155,46 +159,19 @@ Deno.test("a diffusers-layout export round-trips: captions, winner and loser ima
 Deno.test("capo export creates a missing --out folder and names one it cannot create, in one line", async () => {
   const { dir, runDir } = await run();
   const nested = join(dir, "new", "deeper", "pairs.jsonl");
-  const ok = await capoExport(
-    "--run",
-    runDir,
-    "--stage",
-    "select",
-    "--format",
-    "jsonl",
-    "--out",
-    nested,
-  );
+  const ok = await exportTo(runDir, "select", "jsonl", nested);
   assert.equal(ok.code, 0, ok.err);
   assert.ok((await Deno.stat(nested)).size > 0);
   await Deno.writeTextFile(join(dir, "a-file"), "not a folder");
   const out = join(dir, "a-file", "sub", "pairs.parquet");
-  const bad = await capoExport(
-    "--run",
-    runDir,
-    "--stage",
-    "select",
-    "--format",
-    "parquet",
-    "--out",
-    out,
-  );
+  const bad = await exportTo(runDir, "select", "parquet", out);
   assert.equal(bad.code, 1);
   assert.match(
     bad.err,
     new RegExp(`^capo export: Cannot create the folder ${dir}/a-file/sub for --out ${out}: `),
   );
   assert.equal(bad.err.trim().split("\n").length, 1, bad.err);
-  const folder = await capoExport(
-    "--run",
-    runDir,
-    "--stage",
-    "select",
-    "--format",
-    "jsonl",
-    "--out",
-    join(dir, "new"),
-  );
+  const folder = await exportTo(runDir, "select", "jsonl", join(dir, "new"));
   assert.equal(folder.code, 1);
   assert.match(folder.err, /as it is a folder: give a file path/);
 });
@@ -215,16 +192,7 @@ Deno.test("capo export refuses a stage that a live run is still writing, naming 
       live,
     );
     // The same from another process, and for a stage the run has not reached yet.
-    const r = await capoExport(
-      "--run",
-      copy,
-      "--stage",
-      "calibrate",
-      "--format",
-      "jsonl",
-      "--out",
-      join(dir, "c.jsonl"),
-    );
+    const r = await exportTo(copy, "calibrate", "jsonl", join(dir, "c.jsonl"));
     assert.equal(r.code, 1);
     assert.match(r.err, live);
     await Deno.remove(join(copy, "select"), { recursive: true });

@@ -9,11 +9,9 @@ import { imageType } from "../../../schemas/field.ts";
 import type { Sample } from "../../../schemas/sample.ts";
 import { decodePng } from "../../../lib/png.ts";
 import { normalizePrompt, promptId } from "../../../stages/prompts/normalize.ts";
-import { tempDir } from "../fixtures/util.ts";
+import { capoIn, tempDir } from "../fixtures/util.ts";
 import { sortedRows } from "../scale/fixtures/runs.ts";
 import { importedRunWithPairs, noise, SIZE, writeImageFolder } from "./fixtures/images.ts";
-
-const CAPO = new URL("../../../cli/capo.ts", import.meta.url).pathname;
 
 Deno.test("capo import brings PNG and JPEG images with captions.jsonl into the Sample stage, and capo run continues to pairs", async () => {
   const dir = await tempDir();
@@ -61,25 +59,8 @@ async function folderWithBadImages(dir: string) {
 Deno.test("capo import of a folder with a bad image stops by default, naming the file", async () => {
   const dir = await tempDir();
   const { folder, truncated } = await folderWithBadImages(dir);
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      `--allow-write=${dir}`,
-      "--allow-env",
-      CAPO,
-      "import",
-      "--input",
-      folder,
-      "--runs-dir",
-      dir,
-    ],
-    env: { CAPO_LOG_FORMAT: "text" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(stderr);
-  assert.equal(code, 1, new TextDecoder().decode(stdout) + err);
+  const { code, out, err } = await capoIn(dir, ["import", "--input", folder, "--runs-dir", dir]);
+  assert.equal(code, 1, out + err);
   assert.match(
     err,
     new RegExp(

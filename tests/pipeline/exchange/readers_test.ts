@@ -307,14 +307,19 @@ function checkPandas(got: PandasFrame, e: Export) {
   if (fields.some((f) => kindOf(f.type) === "image")) assert.equal(got.png, true, `${what}: PNG`);
 }
 
+/** pandas reads every export in `format` with capo's rows, dtypes and sums (checkPandas). */
+async function pandasReadsExports(format: "jsonl" | "parquet"): Promise<void> {
+  const { exports } = await fixture();
+  const files = exports.filter((e) => e.format === format);
+  const frames = await pandas(files.map((e) => [e.path, format]));
+  files.forEach((e, i) => checkPandas(frames[i]!, e));
+}
+
 Deno.test({
   name: "pandas (Debian python3-pandas) reads every JSONL export with capo's rows, dtypes and sums",
   ignore: PANDAS_SKIP !== null,
   async fn() {
-    const { exports } = await fixture();
-    const jsonl = exports.filter((e) => e.format === "jsonl");
-    const frames = await pandas(jsonl.map((e) => [e.path, "jsonl"]));
-    jsonl.forEach((e, i) => checkPandas(frames[i]!, e));
+    await pandasReadsExports("jsonl");
   },
 });
 
@@ -322,10 +327,7 @@ Deno.test({
   name: "pandas reads the Parquet exports where it has a Parquet engine",
   ignore: PARQUET_ENGINE_SKIP !== null,
   async fn() {
-    const { exports } = await fixture();
-    const parquet = exports.filter((e) => e.format === "parquet");
-    const frames = await pandas(parquet.map((e) => [e.path, "parquet"]));
-    parquet.forEach((e, i) => checkPandas(frames[i]!, e));
+    await pandasReadsExports("parquet");
   },
 });
 

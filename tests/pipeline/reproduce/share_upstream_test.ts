@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DEFAULTS, mergeConfig } from "../../../pipeline/config.ts";
 import { shareUpstream } from "../../../pipeline/reproduce/share_upstream.ts";
 import { driveRun } from "../../../pipeline/drive_run.ts";
 import type { RunConfig } from "../../../pipeline/config.ts";
 import { FIXTURE_METHOD } from "../fixtures/stages.ts";
-import { listDir, tempRun } from "../fixtures/util.ts";
+import { listDir, tempRunConfig } from "../fixtures/util.ts";
 
 const signal = new AbortController().signal;
 
@@ -17,13 +16,7 @@ async function run(cfg: RunConfig, upTo: "score" | "train") {
 }
 
 async function upstream() {
-  const { dir, promptsPath } = await tempRun(12);
-  const cfg = mergeConfig(DEFAULTS, {
-    runs_dir: dir,
-    name: "upstream",
-    prompts: { path: promptsPath },
-    shard_rows: 8,
-  }, "test");
+  const { dir, cfg } = await tempRunConfig(12, 8, "upstream");
   // The shared stages only: prompts -> generate -> score (fixture model stages).
   const r = await run(cfg, "score");
   assert.equal(r.status, "done", r.summary);

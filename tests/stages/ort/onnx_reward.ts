@@ -140,6 +140,17 @@ Deno.test("OnnxReward errors at load on input names and shapes the graph does no
   await assert.rejects(OnnxReward.load(unfed), /graph input 'tokens' is not described/);
 });
 
+/** Reward `name`: `model` on a 2x2 NCHW image, its output 'out' as it is. */
+async function load2x2(name: string, model: Uint8Array): Promise<OnnxReward> {
+  const manifest = {
+    name,
+    file: "m.onnx",
+    inputs: { image: imageSpec(2, 2) },
+    output: { name: "out" },
+  };
+  return await OnnxReward.load(await writeReward(manifest, model));
+}
+
 Deno.test("OnnxReward errors on a wrong output shape or batch size, naming the model", async () => {
   const img = solid(2, 2, [1, 2, 3]);
   const wide = await OnnxReward.load(
@@ -158,17 +169,7 @@ Deno.test("OnnxReward errors on a wrong output shape or batch size, naming the m
     /output 'out' of reward model 'wide' as it must be \[B\] or \[B, 1\].*current shape is \[2, 2\]/,
   );
   await wide.close();
-  const pooled = await OnnxReward.load(
-    await writeReward(
-      {
-        name: "pooled",
-        file: "m.onnx",
-        inputs: { image: imageSpec(2, 2) },
-        output: { name: "out" },
-      },
-      batchMean(2, 2),
-    ),
-  );
+  const pooled = await load2x2("pooled", batchMean(2, 2));
   await assert.rejects(
     pooled.score([img, img, img], ["a", "b", "c"]),
     /reward model 'pooled' as its batch dimension must be 3: current shape is \[1\] for a batch of 3/,
@@ -177,17 +178,7 @@ Deno.test("OnnxReward errors on a wrong output shape or batch size, naming the m
 });
 
 Deno.test("OnnxReward names the model and input shapes when onnxruntime rejects the inputs", async () => {
-  const reward = await OnnxReward.load(
-    await writeReward(
-      {
-        name: "picky",
-        file: "m.onnx",
-        inputs: { image: imageSpec(2, 2) },
-        output: { name: "out" },
-      },
-      only4x4(),
-    ),
-  );
+  const reward = await load2x2("picky", only4x4());
   try {
     await assert.rejects(
       reward.score([solid(2, 2, [1, 1, 1])], ["x"]),

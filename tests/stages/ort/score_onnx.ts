@@ -13,14 +13,19 @@ async function score(groups: Group<Sample>[], reward: OnnxReward, batchSize = 64
   );
 }
 
-Deno.test("ScoreStream() runs an ONNX reward from its manifest", async () => {
+/** Reward `name`: `model` on a 4x4 NCHW RGB image, its output 'out' as it is. */
+async function load4x4(name: string, model: Uint8Array): Promise<OnnxReward> {
   const path = await writeReward({
-    name: "bright",
+    name,
     file: "m.onnx",
     inputs: { image: { name: "image", layout: "NCHW", size: [4, 4], channels: 3 } },
     output: { name: "out" },
-  }, scaledMean(4, 4, 2));
-  const bright = await OnnxReward.load(path);
+  }, model);
+  return await OnnxReward.load(path);
+}
+
+Deno.test("ScoreStream() runs an ONNX reward from its manifest", async () => {
+  const bright = await load4x4("bright", scaledMean(4, 4, 2));
   try {
     const [g] = await score([sampleGroup("a", 3)], bright, 8);
     const got = g!.rows.map((r) => r.reward_bright);
@@ -31,13 +36,7 @@ Deno.test("ScoreStream() runs an ONNX reward from its manifest", async () => {
 });
 
 Deno.test("ScoreStream() errors on a NaN score from ONNX, naming the model and sample", async () => {
-  const path = await writeReward({
-    name: "broken",
-    file: "m.onnx",
-    inputs: { image: { name: "image", layout: "NCHW", size: [4, 4], channels: 3 } },
-    output: { name: "out" },
-  }, scaledMean(4, 4, NaN));
-  const broken = await OnnxReward.load(path);
+  const broken = await load4x4("broken", scaledMean(4, 4, NaN));
   try {
     await assert.rejects(
       score([sampleGroup("a", 2)], broken),
@@ -50,13 +49,7 @@ Deno.test("ScoreStream() errors on a NaN score from ONNX, naming the model and s
 
 Deno.test("ScoreStream() errors on an ONNX output of the wrong shape, naming model and samples", async () => {
   // A [B, 2] output read as kind 'identity' (which needs [B] or [B, 1]).
-  const path = await writeReward({
-    name: "wide",
-    file: "m.onnx",
-    inputs: { image: { name: "image", layout: "NCHW", size: [4, 4], channels: 3 } },
-    output: { name: "out" },
-  }, twoLogits(4, 4));
-  const wide = await OnnxReward.load(path);
+  const wide = await load4x4("wide", twoLogits(4, 4));
   try {
     await assert.rejects(
       score([sampleGroup("a", 2)], wide),

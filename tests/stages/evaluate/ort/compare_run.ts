@@ -9,24 +9,11 @@ import { COMPARE, COMPARE_DEFAULTS } from "../../../../stages/evaluate/compare_o
 import { EVALUATE, EVALUATE_COMMAND_DEFAULTS } from "../../../../stages/evaluate/eval_options.ts";
 import { runCompare } from "../../../../stages/evaluate/run_compare.ts";
 import { evaluateModelDirs } from "../../../../stages/evaluate/run_eval.ts";
-import { saveModel } from "../../../../models/weights.ts";
-import { randomWeights, tinyConfig } from "../../../models/_tiny.ts";
-import { scaledMean, writeReward } from "../../ort/tiny_models.ts";
-
-const cfg = tinyConfig("flow", { imageSize: 32, patchSize: 8 });
+import { evalInputs } from "./eval_fixture.ts";
 
 async function setup(tmp: string) {
-  for (const [name, seed] of [["base", 1], ["a", 2], ["b0", 3], ["b1", 4]] as const) {
-    await saveModel(join(tmp, name), cfg, randomWeights(cfg, seed, 0.1));
-  }
-  const prompts = join(tmp, "dev.txt");
-  await Deno.writeTextFile(prompts, "a red circle\ntwo blue circles\na blue square\n");
-  const reward = await writeReward({
-    name: "brightness",
-    file: "b.onnx",
-    inputs: { image: { name: "image", layout: "NCHW", size: [32, 32] } },
-    output: { name: "out", kind: "scalar" },
-  }, scaledMean(32, 32, 1));
+  const models = [["base", 1], ["a", 2], ["b0", 3], ["b1", 4]] as const;
+  const { prompts, reward } = await evalInputs(tmp, models, "dev.txt");
   const evaluate = merge(EVALUATE, EVALUATE_COMMAND_DEFAULTS, {
     prompts,
     seeds_per_prompt: 2,

@@ -5,26 +5,13 @@ import { EVALUATE, EVALUATE_COMMAND_DEFAULTS } from "../../../../stages/evaluate
 import { merge } from "../../../../lib/config_table.ts";
 import { evaluateModelDirs, evaluationHook } from "../../../../stages/evaluate/run_eval.ts";
 import type { FineTuneResult } from "../../../../stages/train/fine_tune.ts";
-import { saveModel } from "../../../../models/weights.ts";
-import { randomWeights, tinyConfig } from "../../../models/_tiny.ts";
-import { scaledMean, writeReward } from "../../ort/tiny_models.ts";
-
-// 32x32 so that ShapeEval can judge the images; patch 8 keeps the model tiny.
-const cfg = tinyConfig("flow", { imageSize: 32, patchSize: 8 });
+import { evalInputs } from "./eval_fixture.ts";
 
 const rewardDirs: string[] = [];
 
 async function setup(tmp: string) {
-  await saveModel(join(tmp, "base"), cfg, randomWeights(cfg, 1, 0.1));
-  await saveModel(join(tmp, "tuned"), cfg, randomWeights(cfg, 2, 0.1));
-  const prompts = join(tmp, "eval.txt");
-  await Deno.writeTextFile(prompts, "a red circle\ntwo blue circles\na blue square\n");
-  const reward = await writeReward({
-    name: "brightness",
-    file: "b.onnx",
-    inputs: { image: { name: "image", layout: "NCHW", size: [32, 32] } },
-    output: { name: "out", kind: "scalar" },
-  }, scaledMean(32, 32, 1));
+  const models = [["base", 1], ["tuned", 2]] as const;
+  const { prompts, reward } = await evalInputs(tmp, models, "eval.txt");
   rewardDirs.push(dirname(reward));
   const options = merge(EVALUATE, EVALUATE_COMMAND_DEFAULTS, {
     prompts,
@@ -36,26 +23,35 @@ async function setup(tmp: string) {
   return { options, reward, prompts };
 }
 
-Deno.test("a model evaluated against itself ties every image: win-rate 50% [50, 50]", async () => {
+/**
+ * Runs `body` in a fresh temp folder with setup()'s models, prompts and reward, then removes the
+ * folder and the reward's.
+ */
+async function withSetup(
+  body: (tmp: string, inputs: Awaited<ReturnType<typeof setup>>) => Promise<void>,
+): Promise<void> {
   const tmp = await Deno.makeTempDir();
   try {
-    const { options } = await setup(tmp);
+    await body(tmp, await setup(tmp));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+    for (const d of rewardDirs.splice(0)) await Deno.remove(d, { recursive: true });
+  }
+}
+
+Deno.test("a model evaluated against itself ties every image: win-rate 50% [50, 50]", async () => {
+  await withSetup(async (tmp, { options }) => {
     const r = await evaluateModelDirs(join(tmp, "base"), join(tmp, "base"), options, null);
     const c = r.rewards[0]!;
     assert.deepEqual([c.wins, c.ties, c.losses], [0, 6, 0]);
     assert.deepEqual([c.win_rate.low, c.win_rate.estimate, c.win_rate.high], [0.5, 0.5, 0.5]);
     assert.equal(c.mean_base, c.mean_tuned);
     assert.deepEqual(r.shapeeval!.base, r.shapeeval!.tuned);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-    for (const d of rewardDirs.splice(0)) await Deno.remove(d, { recursive: true });
-  }
+  });
 });
 
 Deno.test("evaluating two models writes eval.json and eval.md; the hook skips a done evaluation", async () => {
-  const tmp = await Deno.makeTempDir();
-  try {
-    const { options } = await setup(tmp);
+  await withSetup(async (tmp, { options }) => {
     const out = join(tmp, "run", "eval");
     const r = await evaluateModelDirs(join(tmp, "base"), join(tmp, "tuned"), options, out);
     const c = r.rewards[0]!;
@@ -88,16 +84,11 @@ Deno.test("evaluating two models writes eval.json and eval.md; the hook skips a 
     await (await evaluationHook({ ...options, seeds_per_prompt: 1 }))(result, ctx);
     const redone = JSON.parse(await Deno.readTextFile(join(out, "eval.json")));
     assert.deepEqual(redone.per_image.seeds, [1_000_000, 1_000_001, 1_000_002]);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-    for (const d of rewardDirs.splice(0)) await Deno.remove(d, { recursive: true });
-  }
+  });
 });
 
 Deno.test("the evaluation hook checks its prompts and rewards when built, before any work", async () => {
-  const tmp = await Deno.makeTempDir();
-  try {
-    const { options, reward } = await setup(tmp);
+  await withSetup(async (tmp, { options, reward }) => {
     await assert.rejects(
       evaluationHook({ ...options, prompts: join(tmp, "none.txt") }),
       /Cannot read the eval prompts '.*none.txt': no such file/,
@@ -108,16 +99,11 @@ Deno.test("the evaluation hook checks its prompts and rewards when built, before
     );
     await Deno.remove(join(dirname(reward), "b.onnx"));
     await assert.rejects(evaluationHook(options), /no model file '.*b.onnx'/);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-    for (const d of rewardDirs.splice(0)) await Deno.remove(d, { recursive: true });
-  }
+  });
 });
 
 Deno.test("capo evaluate prints the section and writes the files; bad flags exit 2", async () => {
-  const tmp = await Deno.makeTempDir();
-  try {
-    const { reward, prompts } = await setup(tmp);
+  await withSetup(async (tmp, { reward, prompts }) => {
     const args = ["--base", join(tmp, "base"), "--tuned", join(tmp, "tuned"), "--prompts", prompts];
     const code = await evaluateCli([
       ...args,
@@ -137,8 +123,5 @@ Deno.test("capo evaluate prints the section and writes the files; bad flags exit
     assert.equal(json.shapeeval, null);
     assert.equal(await evaluateCli([...args, "--seeds", "0"]), 2);
     assert.equal(await evaluateCli(["--base", "x"]), 2);
-  } finally {
-    await Deno.remove(tmp, { recursive: true });
-    for (const d of rewardDirs.splice(0)) await Deno.remove(d, { recursive: true });
-  }
+  });
 });
