@@ -7,7 +7,7 @@
  *    warning, never mixed in; the per-step log is cut back to the checkpoint's step;
  * 3. steps = max_steps ?? ceil(epochs * pairs / batch_pairs); step k trains on the pairs at
  *    positions [kB, (k+1)B) of the seeded data order; one JSON line per step in `log.jsonl`;
- *    every `probe_every` steps the gap estimator's probe on the first 32 pairs joins that line;
+ *    every `probe_every` steps the gap estimator's probe on the first batch_pairs pairs joins that line;
  *    a checkpoint every `checkpoint_every` steps, at the end, and when `signal` aborts
  *    (SIGINT/SIGTERM: the run stops at a step boundary and resumes from there);
  * 4. the fine-tuned model: `<dir>/model.safetensors` + `config.json` (+ `model.onnx`), and
@@ -31,7 +31,7 @@ import {
 import type { PairData } from "./pair_data.ts";
 import { PreferenceTrainer, type StepMetrics } from "./preference_trainer.ts";
 import type { LoadedModel } from "./reference.ts";
-import { PROBE_PAIRS, type TrainerOptions, trainingIdentity } from "./trainer_options.ts";
+import { type TrainerOptions, trainingIdentity } from "./trainer_options.ts";
 
 const log = logger("train");
 
@@ -151,7 +151,7 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
   // 3. steps
   const order = new DataOrder(o.seed, data.perEpoch, (epoch) => data.epochPairs(epoch));
   const probeBatch = o.probe_every > 0
-    ? data.batch(Array.from({ length: Math.min(PROBE_PAIRS, data.size) }, (_, i) => i))
+    ? data.batch(Array.from({ length: Math.min(o.batch_pairs, data.size) }, (_, i) => i))
     : null;
   const bar = new Progress("train", steps - trainer.step);
   const first = trainer.step;

@@ -195,8 +195,16 @@ export class PreferenceTrainer {
     const t0 = performance.now();
     const o = this.options;
     const rng = Rng.derive(o.seed, PROBE_STREAM, this.step);
-    const { extras } = await this.#run(batch, rng, "capo_unbiased", drawsPerPair(o));
-    return probeMetrics(o.loss, extras.dr_1!, extras.dr_2!, batch.dRca, t0);
+    const K = drawsPerPair(o);
+    // The run's own graph serves the probe: a second graph (another loss kind) would hold a
+    // second onnxruntime session and its arena, about 1 GB at the default batch.
+    if (gapEstimates(o.loss) === 2) {
+      const { extras } = await this.#run(batch, rng, o.loss, K);
+      return probeMetrics(o.loss, extras.dr_1!, extras.dr_2!, batch.dRca, t0);
+    }
+    const first = (await this.#run(batch, rng, o.loss, K)).extras.dr_theta!;
+    const second = (await this.#run(batch, rng, o.loss, K)).extras.dr_theta!;
+    return probeMetrics(o.loss, first, second, batch.dRca, t0);
   }
 
   /** Noises `batch` with D = K * (the kind's estimates) draws from `rng`, computes err_ref with
