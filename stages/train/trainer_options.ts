@@ -144,7 +144,7 @@ export const TRAIN = {
       "touch the training Rng",
     "4 probes in the default run's 32 steps, each two steps' work, so ~1/4 more training time " +
       "(the default run: 0.45 s per step with probes); a batch of the training batch's shape " +
-      "adds no onnxruntime memory (a 32-pair probe added 0.46 GB of peak RSS); the training " +
+      "adds no onnxruntime memory (a 32-pair probe added 0.46 GB of peak RSS, bench/README.md); the training " +
       "result is unchanged",
   ),
   flow_uniform_mix: key(
