@@ -8,8 +8,9 @@
  *     names a stage of the method, every reward the config names is one the run scores;
  *  2. build the runnable prefix of the method up to `upTo` (a stage whose inputs do not exist
  *     yet stops it there: `StageUnavailable`);
- *  3. store the config as `config.json` (`config.w<i>of<n>.json` for work shard i of n, so
- *     sharded workers sharing a run dir do not overwrite each other's);
+ *  3. take the run's lock (one writer per run dir, pipeline/run_lock.ts) and store the config as
+ *     `config.json` (`config.w<i>of<n>.json` for work shard i of n, so sharded workers sharing a
+ *     run dir do not overwrite each other's);
  *  4. run the plan with checkpoints (pipeline/runner.ts).
  *
  * A run that fails in 1 or 2 writes nothing under runs/<name>/.
@@ -45,7 +46,7 @@ export interface DriveOptions {
   /** Read this run's imported Sample stage instead of generating. @default {true} */
   importedSamples?: boolean;
   signal?: AbortSignal;
-  /** Take over a run lock another host left (--break-lock; pipeline/run_lock.ts). @default {false} */
+  /** Take over a run lock another host left (pipeline/run_lock.ts). @default {config.break_lock} */
   breakLock?: boolean;
 }
 
