@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The beta regime grid of docs/regime/README.md (issue #19, point 4), on DEV prompts only:
+# per base, beta x loss on the default run's FRS pairs, each cell a `deno task run` that reuses
+# the base's upstream stages (prompts..select) and evaluates on 96 stratified dev prompts x 2 seeds.
+# Resumable cell by cell: a cell with eval/eval.json is skipped. Usage: docs/regime/grid.sh [eps|flow ...]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bases=("${@:-eps flow}")
+betas=(500 2500 10000)
+# name:flags
+losses=(
+  "capo:--train.loss=capo"
+  "capo-k4:--train.loss=capo --train.draws_per_pair=4"
+  "capo-unbiased:--train.loss=capo_unbiased"
+  "ipo:--train.loss=ipo"
+  "ipo-unbiased:--train.loss=ipo_unbiased"
+  "dpo:--train.loss=dpo"
+)
+dev=(--evaluate.prompts=data/prompts/dev.txt --evaluate.max_prompts=96 --evaluate.seeds_per_prompt=2)
+for base in ${bases[*]}; do
+  model="data/models/base-$base"
+  up="regime-$base-upstream"
+  common=(--generate.model="$model" --train.model="$model")
+  if [ ! -f "runs/$up/select/manifest.json" ]; then
+    # The shared stages: the default run's prompts, samples, scores, calibration and FRS pairs.
+    deno task run --name "$up" "${common[@]}" --train.model=/nonexistent-stops-before-train
+  fi
+  for beta in "${betas[@]}"; do
+    for entry in "${losses[@]}"; do
+      loss="${entry%%:*}"
+      read -r -a flags <<<"${entry#*:}"
+      cell="regime-$base-$loss-b$beta"
+      [ -f "runs/$cell/eval/eval.json" ] && continue
+      mkdir -p "runs/$cell"
+      for stage in prompts generate score calibrate select; do
+        [ -d "runs/$cell/$stage" ] || cp -al "runs/$up/$stage" "runs/$cell/$stage"
+      done
+      echo "== $cell"
+      deno task run --name "$cell" "${common[@]}" --train.beta="$beta" "${flags[@]}" "${dev[@]}"
+    done
+  done
+done
