@@ -10,6 +10,7 @@ import type { StepMetrics } from "../../../../stages/train/preference_trainer.ts
 import { TRAIN } from "../../../../stages/train/trainer_options.ts";
 import { defaultsOf, merge } from "../../../../lib/config_table.ts";
 import { trainerSink } from "../../../../stages/train/trainer_sink.ts";
+import { exists } from "../../../../lib/read_if_exists.ts";
 
 await initBackend();
 
@@ -250,15 +251,6 @@ Deno.test("a changed training config moves the old checkpoint aside and starts o
     await Deno.remove(tmp, { recursive: true });
   }
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("a sharded worker (--shard i/n, n > 1) skips training and writes nothing", async () => {
   const tmp = await Deno.makeTempDir();
