@@ -63,6 +63,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "images generated elsewhere (folder or Parquet) as the Sample stage of a run",
     load: () => import("./import.ts"),
   },
+  sweep: {
+    summary: "a hyperparameter search on dev prompts, every point recorded (docs/method.md §6.5)",
+    load: () => import("./sweep.ts"),
+  },
   reproduce: {
     summary: "the paper's two tables at our scale, eps and flow bases (runs/reproduce/)",
     load: () => import("./reproduce.ts"),
@@ -70,6 +74,10 @@ const COMMANDS: Record<string, Command> = {
   "check-reward": {
     summary: "check your own ONNX reward on a base model's samples and measure its tau",
     load: () => import("./check_reward.ts"),
+  },
+  tau: {
+    summary: "measure each reward's calibration tau on a base's samples (<base>/tau.json)",
+    load: () => import("./tau.ts"),
   },
   "train-rewards": {
     summary: "train the three shipped rewards; export ONNX, manifests and a card (data/rewards/)",

@@ -27,6 +27,8 @@ import type { Prompt } from "../schemas/prompt.ts";
 import type { Sample } from "../schemas/sample.ts";
 import type { Scored } from "../schemas/scored.ts";
 import { CalibrateStream } from "../stages/calibrate/calibrate.ts";
+import { baseTauFor } from "../stages/calibrate/base_tau.ts";
+import { dirname } from "node:path";
 import { SelectPairsStream } from "../stages/select/select_pairs.ts";
 
 export { DATA_STAGES, STAGE_NAMES, type StageName, StageUnavailable };
@@ -54,13 +56,25 @@ async function rewardNames(cfg: RunConfig): Promise<string[]> {
 }
 
 /**
- * tau per reward: the run config's, else the reward manifest's suggestion, else 1.
- * A config tau for a reward the run does not score is left in, so CalibrateStream rejects it.
+ * tau per reward: the run config's, else the generating base's own (`<generate.model>/tau.json`,
+ * measured on its samples of the fine-tuning prompts by `capo tau`), else the reward manifest's
+ * suggestion, else 1. A config tau for a reward the run does not score is left in, so
+ * CalibrateStream rejects it.
  */
 async function calibrationTau(cfg: RunConfig): Promise<Record<string, number>> {
+  const manifests = await resolveRewards(cfg.score);
   const tau: Record<string, number> = {};
-  for (const m of await resolveRewards(cfg.score)) if (m.tau !== null) tau[m.name] = m.tau;
-  return { ...tau, ...cfg.calibrate.tau };
+  for (const m of manifests) if (m.tau !== null) tau[m.name] = m.tau;
+  const model = cfg.generate.model;
+  const dir = model.endsWith(".safetensors") ? dirname(model) : model;
+  const base = await baseTauFor(dir, manifests);
+  if (base.stale.length > 0) {
+    logger("run").warn(
+      `${dir}/tau.json was measured with other models of ${base.stale.join(", ")}: using the ` +
+        "manifests' tau for them; rerun capo tau to measure them again",
+    );
+  }
+  return { ...tau, ...base.tau, ...cfg.calibrate.tau };
 }
 
 async function calibrateSpec(cfg: RunConfig): Promise<StageSpec<Scored, Calibrated>> {

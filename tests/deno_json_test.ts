@@ -35,12 +35,13 @@ const SCOPES: Record<string, (entry: string) => boolean> = {
   env: (e) => e === "{env_vars}" || e in ENV_VARS,
   // The configured NATS hosts; the suite's own servers listen on loopback.
   net: (e) => e === "{nats}" || e === "127.0.0.1",
-  // Folders the invocation names (placeholders), runs/, and the shipped data a command rebuilds.
+  // Folders the invocation names (placeholders), runs/, the shipped data a command rebuilds, and
+  // docs/search, where `capo sweep` appends each finished point to its committed record.
   write: (e) =>
     /^\{(runs_dir|positional|(flag|parent):--[a-z-]+(=[\w/.-]+)?|env:CAPO_RUNS_DIR=runs)\}$/.test(
       e,
     ) ||
-    ["runs", "data/prompts", "/tmp"].includes(e),
+    ["runs", "data/prompts", "/tmp", "docs/search"].includes(e),
   // Deno.hostname (run locks, worker names), os.cpus / loadavg / getPriority (bench, cards).
   sys: (e) => ["hostname", "cpus", "loadavg", "getPriority"].includes(e),
 };

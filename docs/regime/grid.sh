@@ -3,6 +3,9 @@
 # per base, beta x loss on the default run's FRS pairs, each cell a `deno task run` that reuses
 # the base's upstream stages (prompts..select) and evaluates on 96 stratified dev prompts x 2 seeds.
 # Resumable cell by cell: a cell with eval/eval.json is skipped. Usage: docs/regime/grid.sh [eps|flow ...]
+# REGIME_SETTING=slow runs the same grid at a 4x lower learning rate for 4x the steps (warm-up 4x
+# too, so the schedule has the same shape), in cells named regime-<base>-<loss>-b<beta>-slow.
+# REGIME_THREADS=n caps the trainer's threads (null: every core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bases=("${@:-eps flow}")
@@ -16,6 +19,13 @@ losses=(
   "ipo-unbiased:--train.loss=ipo_unbiased"
   "dpo:--train.loss=dpo"
 )
+setting="${REGIME_SETTING:-default}"
+case "$setting" in
+  default) suffix="" opt=() ;;
+  slow) suffix="-slow" opt=(--train.lr=1.25e-6 --train.max_steps=128 --train.warmup_steps=40) ;;
+  *) echo "REGIME_SETTING must be default or slow, not '$setting'" >&2 && exit 2 ;;
+esac
+[ -n "${REGIME_THREADS:-}" ] && opt+=(--train.threads="$REGIME_THREADS")
 dev=(--evaluate.prompts=data/prompts/dev.txt --evaluate.max_prompts=96 --evaluate.seeds_per_prompt=2)
 for base in ${bases[*]}; do
   model="data/models/base-$base"
@@ -29,14 +39,14 @@ for base in ${bases[*]}; do
     for entry in "${losses[@]}"; do
       loss="${entry%%:*}"
       read -r -a flags <<<"${entry#*:}"
-      cell="regime-$base-$loss-b$beta"
+      cell="regime-$base-$loss-b$beta$suffix"
       [ -f "runs/$cell/eval/eval.json" ] && continue
       mkdir -p "runs/$cell"
       for stage in prompts generate score calibrate select; do
         [ -d "runs/$cell/$stage" ] || cp -al "runs/$up/$stage" "runs/$cell/$stage"
       done
       echo "== $cell"
-      deno task run --name "$cell" "${common[@]}" --train.beta="$beta" "${flags[@]}" "${dev[@]}"
+      deno task run --name "$cell" "${common[@]}" --train.beta="$beta" "${flags[@]}" "${opt[@]}" "${dev[@]}"
     done
   done
 done

@@ -58,7 +58,7 @@ export interface PlannedBase {
 }
 
 /** Drops what names a run (or where it caches) rather than what determines its result. */
-function resultConfig(cfg: RunConfig): unknown {
+export function resultConfig(cfg: RunConfig): unknown {
   const { name: _n, runs_dir: _r, ...rest } = cfg;
   const { cache: _c, ...evaluate } = rest.evaluate;
   return { ...rest, evaluate };

@@ -87,6 +87,10 @@ function averageTables(tables: readonly EvalTable[]): EvalTable {
   return out as EvalTable;
 }
 
+/** The mean, or null when any seed lacks the figure (an older log). */
+const meanOf = (xs: (number | null | undefined)[]) =>
+  xs.every((x) => typeof x === "number") ? mean(xs as number[]) : null;
+
 function averageDiagnostics(ds: readonly (TrainDiagnostics | null)[]): TrainDiagnostics | null {
   if (ds.some((d) => d === null)) return null;
   const all = ds as TrainDiagnostics[];
@@ -98,6 +102,10 @@ function averageDiagnostics(ds: readonly (TrainDiagnostics | null)[]): TrainDiag
     correlation: rs.length === 0 ? null : mean(rs),
     dr_theta: mean(all.map((d) => d.dr_theta)),
     dr_ca: mean(all.map((d) => d.dr_ca)),
+    grad_norm: meanOf(all.map((d) => d.grad_norm)),
+    backward: meanOf(all.map((d) => d.backward)),
+    probe_var: meanOf(all.map((d) => d.probe_var)),
+    probe_bias2: meanOf(all.map((d) => d.probe_bias2)),
   };
 }
 

@@ -9,6 +9,10 @@
  *   correlation  Pearson r of dR_theta with dR_ca over a batch (null steps skipped)
  *   dr_theta     mean implicit reward gap dR_theta
  *   dr_ca        mean calibrated target gap dR_ca (CaPO's regression target, before 1/beta)
+ *   grad_norm    mean gradient norm before clipping (train.grad_clip)
+ *   backward     mean share of pairs whose loss weight pushes them backwards (0 for DPO)
+ *   probe_var    the last two-draw probe's Var(dR) and its bias^2 (E[dR] - c)^2
+ *   probe_bias2  (docs/method.md §5.5); null when the log has no probe
  * beta comes from the cell's training summary.
  */
 import { parseTrainLog } from "../../stages/train/train_log.ts";
@@ -23,9 +27,18 @@ export interface TrainDiagnostics {
   correlation: number | null;
   dr_theta: number;
   dr_ca: number;
+  // Absent in results recorded before these were logged.
+  grad_norm?: number | null;
+  backward?: number | null;
+  probe_var?: number | null;
+  probe_bias2?: number | null;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const meanOrNull = (xs: (number | null | undefined)[]) => {
+  const ns = xs.filter((x): x is number => typeof x === "number");
+  return ns.length === 0 ? null : mean(ns);
+};
 
 /** Diagnostics of a trainer log's text; `where` names the file in errors. */
 export function trainDiagnostics(logText: string, beta: number, where: string): TrainDiagnostics {
@@ -33,6 +46,7 @@ export function trainDiagnostics(logText: string, beta: number, where: string): 
   if (steps.length === 0) throw new RangeError(`Cannot read ${where} as it holds no steps`);
   const window = Math.max(1, Math.floor(steps.length / 4));
   const last = steps.slice(-window);
+  const probe = steps.findLast((s) => typeof s.probe_var === "number");
   const rs = last.flatMap((s) => (typeof s.correlation === "number" ? [s.correlation] : []));
   return {
     beta,
@@ -43,5 +57,9 @@ export function trainDiagnostics(logText: string, beta: number, where: string): 
     correlation: rs.length === 0 ? null : mean(rs),
     dr_theta: mean(last.map((s) => s.dr_theta)),
     dr_ca: mean(last.map((s) => s.dr_ca)),
+    grad_norm: meanOrNull(last.map((s) => s.grad_norm)),
+    backward: meanOrNull(last.map((s) => s.backward)),
+    probe_var: probe?.probe_var ?? null,
+    probe_bias2: probe?.probe_bias2 ?? null,
   };
 }

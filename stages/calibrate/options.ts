@@ -7,9 +7,10 @@ export const CALIBRATE = {
   tau: key(
     record(num({ gt: 0 })),
     {},
-    "Per-reward temperature tau_k of Rca (docs/method.md); a reward not named gets its " +
-      "manifest's tau, else 1; naming a reward the run does not score is an error",
-    "each shipped manifest carries a tau measured on its base's samples",
+    "Per-reward temperature tau_k of Rca (docs/method.md); a reward not named gets the " +
+      "generating model's tau (<generate.model>/tau.json, written by capo tau), else its " +
+      "manifest's, else 1; naming a reward the run does not score is an error",
+    "each shipped base carries a tau measured on its own samples of the fine-tuning prompts",
   ),
 };
 

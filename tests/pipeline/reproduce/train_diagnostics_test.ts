@@ -26,6 +26,10 @@ Deno.test("trainDiagnostics() averages the last quarter of the steps", () => {
     correlation: 0.2, // null steps are skipped
     dr_theta: 0.075,
     dr_ca: 0.5,
+    grad_norm: null,
+    backward: null,
+    probe_var: null,
+    probe_bias2: null,
   });
   // one step: a window of one
   assert.equal(trainDiagnostics(line(1, 7, 1, null), 1, "x").loss, 7);
@@ -42,4 +46,24 @@ Deno.test("trainDiagnostics() names the file and line of bad input", () => {
     () => trainDiagnostics(line(1, 1, 1, null) + '\n{"step":2}', 1, "b"),
     /b line 2 as 'loss' is not a number/,
   );
+});
+
+Deno.test("trainDiagnostics() averages grad norms and backward shares and keeps the last probe", () => {
+  const step = (n: number, extra: Record<string, number>) =>
+    JSON.stringify({ step: n, loss: 1, accuracy: 1, dr_theta: 0, dr_ca: 0, ...extra });
+  const text = [
+    step(1, { grad_norm: 100, backward: 1, probe_var: 9, probe_bias2: 9 }),
+    step(2, { grad_norm: 100, backward: 1, probe_var: 0.5, probe_bias2: -0.1 }),
+    step(3, { grad_norm: 3, backward: 0.25 }),
+    step(4, { grad_norm: 5, backward: 0.75 }),
+    step(5, { grad_norm: 100, backward: 1 }),
+    step(6, { grad_norm: 100, backward: 1 }),
+    step(7, { grad_norm: 3, backward: 0.25 }),
+    step(8, { grad_norm: 5, backward: 0.75 }),
+  ].join("\n");
+  const d = trainDiagnostics(text, 1, "log.jsonl");
+  assert.equal(d.grad_norm, 4);
+  assert.equal(d.backward, 0.5);
+  assert.equal(d.probe_var, 0.5);
+  assert.equal(d.probe_bias2, -0.1);
 });
