@@ -8,6 +8,7 @@ import { cancelOnSignals, exitCodeFor } from "../pipeline/cancel_on_signals.ts";
 import { logger } from "../lib/log.ts";
 import { parseReproduceArgs, REPRODUCE_USAGE } from "../pipeline/reproduce/options.ts";
 import { reportPaths, reproduce } from "../pipeline/reproduce/runner.ts";
+import { parseReproducePlan } from "../pipeline/reproduce/repro_plan.ts";
 
 export async function main(args: string[]): Promise<number> {
   let parsed;
@@ -23,11 +24,27 @@ export async function main(args: string[]): Promise<number> {
     console.log(REPRODUCE_USAGE);
     return 0;
   }
+  let plan = null;
+  if (parsed.planFile !== null) {
+    try {
+      plan = parseReproducePlan(
+        JSON.parse(await Deno.readTextFile(parsed.planFile)),
+        parsed.planFile,
+      );
+    } catch (err) {
+      console.error(
+        `capo reproduce: Cannot use --plan ${parsed.planFile}: ${
+          err instanceof Error ? err.message : err
+        }`,
+      );
+      return 2;
+    }
+  }
   logger("reproduce").info(`options ${JSON.stringify(parsed)}`);
   const cancel = cancelOnSignals();
   let outcome;
   try {
-    outcome = await reproduce({ ...parsed, signal: cancel.signal });
+    outcome = await reproduce({ ...parsed, plan, signal: cancel.signal });
   } finally {
     cancel.dispose();
   }

@@ -14,13 +14,16 @@ import { parseSweepPlan, sharedConfig, sweepPoints } from "../pipeline/sweep/swe
 import { readRecords, recordTable } from "../pipeline/sweep/sweep_record.ts";
 import { runSweep } from "../pipeline/sweep/run_sweep.ts";
 
-const USAGE = `usage: capo sweep PLAN.json [--table]
+const USAGE = `usage: capo sweep PLAN.json [--table | --upstream-only]
 
 Trains and evaluates every point of PLAN's grid on its dev prompts (never data/prompts/eval.txt),
 appending each finished point to PLAN's record file (JSON lines); points already recorded are
 skipped, so a cut-short sweep continues where it stopped. Runs go to runs/sweep/<name>/;
 the record must be under docs/search/ or runs/.
-  --table   print the record as a markdown table (the chosen point marked) and run nothing`;
+  --table          print the record as a markdown table (the chosen point marked), run nothing
+  --upstream-only  run only the shared stages (prompts, generate, score) in
+                   runs/sweep/<shared>/upstream, e.g. to measure the base's tau there (capo tau)
+                   before any point calibrates`;
 
 export async function main(args: string[]): Promise<number> {
   const parsed = await parsedOrExit("capo sweep", USAGE, async () => {
@@ -29,6 +32,7 @@ export async function main(args: string[]): Promise<number> {
       allowPositionals: true,
       options: {
         table: { type: "boolean", default: false },
+        "upstream-only": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -56,7 +60,7 @@ export async function main(args: string[]): Promise<number> {
     const plan = parseSweepPlan(json, path);
     const runsDir = "runs";
     sweepPoints(plan, sharedConfig(plan, runsDir)); // every point's config checked up front
-    return { plan, runsDir, table: p.values.table };
+    return { plan, runsDir, table: p.values.table, upstreamOnly: p.values["upstream-only"] };
   });
   if (typeof parsed === "number") return parsed;
   const { plan, runsDir } = parsed;
@@ -66,7 +70,11 @@ export async function main(args: string[]): Promise<number> {
   }
   const cancel = cancelOnSignals();
   try {
-    const r = await runSweep(plan, { runsDir, signal: cancel.signal });
+    const r = await runSweep(plan, {
+      runsDir,
+      signal: cancel.signal,
+      upstreamOnly: parsed.upstreamOnly,
+    });
     console.log(
       `sweep ${plan.name}: ${r.ran} points run, ${r.skipped} already recorded in ${plan.record}`,
     );

@@ -1,7 +1,9 @@
 /**
- * Collects the regime grid's cells (docs/regime/grid.sh: runs/regime-<base>-<loss>-b<beta>/) into
- * docs/regime/results.md, results.json and win_rate_vs_beta.png. Diagnostics are means over the
- * last quarter of the steps; the probe's variance and bias^2 are its last reading.
+ * Collects the regime grid's cells (docs/regime/grid.sh: runs/regime-<base>-<loss>-b<beta>[-slow]/)
+ * into docs/regime/results.md, results.json and win_rate_vs_beta.png (win_rate_vs_beta_slow.png
+ * for the 4x lower learning rate, 4x steps setting). Diagnostics are means over the last quarter
+ * of the steps; the probe's variance and bias^2 are its last reading; the gradient norm's
+ * min / median / max and the share of steps clipped (norm > train.grad_clip) are over all steps.
  *
  *     deno run --allow-read=runs,docs --allow-write=docs/regime docs/regime/table.ts
  */
@@ -11,6 +13,10 @@ import { figurePng, type LinePanel, PALETTE } from "../../pipeline/report/plot.t
 const LOSSES = ["capo", "capo-k4", "capo-unbiased", "ipo", "ipo-unbiased", "dpo"];
 const BETAS = [500, 2500, 10000];
 const REWARDS = ["aesthetic", "alignment", "preference"];
+const SETTINGS = [
+  { name: "default", suffix: "", label: "lr 5e-6, 32 steps" },
+  { name: "slow", suffix: "-slow", label: "lr 1.25e-6, 128 steps" },
+];
 
 interface Interval {
   estimate: number;
@@ -18,6 +24,7 @@ interface Interval {
   high: number;
 }
 interface Cell {
+  setting: string;
   base: string;
   loss: string;
   beta: number;
@@ -30,12 +37,27 @@ interface Cell {
   probe_var: number | null;
   probe_bias2: number | null;
   step_seconds: number;
+  grad_norm_min: number;
+  grad_norm_median: number;
+  grad_norm_max: number;
+  clipped: number;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-async function readCell(base: string, loss: string, beta: number): Promise<Cell | null> {
-  const dir = join("runs", `regime-${base}-${loss}-b${beta}`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function readCell(
+  setting: typeof SETTINGS[number],
+  base: string,
+  loss: string,
+  beta: number,
+): Promise<Cell | null> {
+  const dir = join("runs", `regime-${base}-${loss}-b${beta}${setting.suffix}`);
   let evalJson;
   try {
     evalJson = JSON.parse(await Deno.readTextFile(join(dir, "eval", "eval.json")));
@@ -49,7 +71,10 @@ async function readCell(base: string, loss: string, beta: number): Promise<Cell 
   const lastProbe = probed.at(-1);
   const win: Record<string, Interval> = {};
   for (const r of evalJson.rewards) win[r.reward] = r.win_rate;
+  const clip = JSON.parse(await Deno.readTextFile(join(dir, "config.json"))).train.grad_clip;
+  const norms = lines.map((l) => l.grad_norm as number);
   return {
+    setting: setting.name,
     base,
     loss,
     beta,
@@ -62,6 +87,10 @@ async function readCell(base: string, loss: string, beta: number): Promise<Cell 
     probe_var: lastProbe?.probe_var ?? null,
     probe_bias2: lastProbe?.probe_bias2 ?? null,
     step_seconds: mean(lines.map((l) => l.seconds)),
+    grad_norm_min: Math.min(...norms),
+    grad_norm_median: median(norms),
+    grad_norm_max: Math.max(...norms),
+    clipped: clip > 0 ? norms.filter((n) => n > clip).length / norms.length : 0,
   };
 }
 
@@ -70,60 +99,86 @@ const pct = (i: Interval) =>
 const num = (x: number | null, d = 3) => x === null ? "–" : x.toFixed(d);
 
 const cells: Cell[] = [];
-for (const base of ["eps", "flow"]) {
-  for (const beta of BETAS) {
-    for (const loss of LOSSES) {
-      const c = await readCell(base, loss, beta);
-      if (c) cells.push(c);
+for (const setting of SETTINGS) {
+  for (const base of ["eps", "flow"]) {
+    for (const beta of BETAS) {
+      for (const loss of LOSSES) {
+        const c = await readCell(setting, base, loss, beta);
+        if (c) cells.push(c);
+      }
     }
   }
 }
 
-const rows = [
-  "| base | loss | beta | aesthetic | alignment | preference | ShapeEval base -> tuned | dR_theta | dR_ca | grad norm | backward | probe var | probe bias² |",
-  "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|",
-  ...cells.map((c) =>
-    `| ${c.base} | ${c.loss} | ${c.beta} | ${REWARDS.map((r) => pct(c.win[r]!)).join(" | ")} | ${
-      c.shapeeval.base.toFixed(3)
-    } -> ${c.shapeeval.tuned.toFixed(3)} | ${num(c.dr_theta)} | ${num(c.dr_ca)} | ${
-      num(c.grad_norm, 1)
-    } | ${num(c.backward, 2)} | ${num(c.probe_var, 4)} | ${num(c.probe_bias2, 4)} |`
-  ),
-];
+const sections = SETTINGS.map((setting) => {
+  const mine = cells.filter((c) => c.setting === setting.name);
+  if (mine.length === 0) return `## ${setting.label}\n\nNo cell has run yet.\n`;
+  const ratio = mine.map((c) => c.grad_norm_max / c.grad_norm_median);
+  return [
+    `## ${setting.label} (${mine.length} cells)`,
+    "",
+    "| base | loss | beta | aesthetic | alignment | preference | ShapeEval base -> tuned | dR_theta | dR_ca | grad norm | backward | probe var | probe bias² |",
+    "|---|---|---:|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ...mine.map((c) =>
+      `| ${c.base} | ${c.loss} | ${c.beta} | ${REWARDS.map((r) => pct(c.win[r]!)).join(" | ")} | ${
+        c.shapeeval.base.toFixed(3)
+      } -> ${c.shapeeval.tuned.toFixed(3)} | ${num(c.dr_theta)} | ${num(c.dr_ca)} | ${
+        num(c.grad_norm, 1)
+      } | ${num(c.backward, 2)} | ${num(c.probe_var, 4)} | ${num(c.probe_bias2, 4)} |`
+    ),
+    "",
+    `Gradient norms over every step of these cells: smallest ${
+      num(Math.min(...mine.map((c) => c.grad_norm_min)), 2)
+    }; share of steps clipped ${num(mean(mine.map((c) => c.clipped)), 2)}; within a cell the ` +
+    `largest norm is ${num(median(ratio), 1)}x the cell's median norm (median over cells; at ` +
+    `most ${num(Math.max(...ratio), 1)}x).`,
+    "",
+  ].join("\n");
+});
 await Deno.writeTextFile(
   "docs/regime/results.md",
   `<!-- written by docs/regime/table.ts from runs/regime-*; ${cells.length} cells -->\n\n${
-    rows.join("\n")
-  }\n`,
+    sections.join("\n")
+  }`,
 );
 await Deno.writeTextFile("docs/regime/results.json", JSON.stringify(cells, null, 2) + "\n");
 
-const panels: LinePanel[] = [];
-for (const base of ["eps", "flow"]) {
-  for (const reward of REWARDS) {
-    panels.push({
-      kind: "lines",
-      title: `${base}: ${reward}`,
-      xLabel: "log10 beta",
-      yLabel: "dev win-rate vs base (%)",
-      refLine: { y: 50 },
-      legend: "below",
-      series: LOSSES.map((loss, i) => {
-        const mine = BETAS.map((b) =>
-          cells.find((c) => c.base === base && c.loss === loss && c.beta === b)
-        );
-        return {
-          label: loss,
-          x: BETAS.map((b) => Math.log10(b)),
-          y: mine.map((c) => c ? 100 * c.win[reward]!.estimate : null),
-          colour: PALETTE[i % PALETTE.length]!,
-        };
-      }),
-    });
+for (const setting of SETTINGS) {
+  const mine = cells.filter((c) => c.setting === setting.name);
+  if (mine.length === 0) continue;
+  const panels: LinePanel[] = [];
+  for (const base of ["eps", "flow"]) {
+    for (const reward of REWARDS) {
+      panels.push({
+        kind: "lines",
+        title: `${base}: ${reward}`,
+        xLabel: "log10 beta",
+        yLabel: "dev win-rate vs base (%)",
+        refLine: { y: 50 },
+        legend: "below",
+        series: LOSSES.map((loss, i) => {
+          const at = BETAS.map((b) =>
+            mine.find((c) => c.base === base && c.loss === loss && c.beta === b)
+          );
+          return {
+            label: loss,
+            x: BETAS.map((b) => Math.log10(b)),
+            y: at.map((c) => c ? 100 * c.win[reward]!.estimate : null),
+            colour: PALETTE[i % PALETTE.length]!,
+          };
+        }),
+      });
+    }
   }
+  const file = `docs/regime/win_rate_vs_beta${setting.suffix.replace("-", "_")}.png`;
+  await Deno.writeFile(
+    file,
+    figurePng({
+      columns: 3,
+      panels,
+      title: `Dev win-rate against beta, one line per loss (${setting.label})`,
+    }),
+  );
+  console.log(`${mine.length} cells (${setting.label}) -> ${file}`);
 }
-await Deno.writeFile(
-  "docs/regime/win_rate_vs_beta.png",
-  figurePng({ columns: 3, panels, title: "Dev win-rate against beta, one line per loss" }),
-);
-console.log(`${cells.length} cells -> docs/regime/results.md, results.json, win_rate_vs_beta.png`);
+console.log(`${cells.length} cells -> docs/regime/results.md, results.json`);

@@ -61,9 +61,15 @@ export function seedName(name: string, seed: number): string {
  * nothing). The training seed offsets both `select.seed` (FRS's pair draws) and `train.seed`
  * (data order, timesteps and noise); seed 0 leaves them as the base config has them, so a cell
  * trained once keeps its config (and its identity). The samples (generate, score) are shared
- * by every seed: the base model's draws are the data, not the training.
+ * by every seed: the base model's draws are the data, not the training. `trainer` is the cell's
+ * tuned train settings from a frozen plan (repro_plan.ts), if any.
  */
-export function cellConfig(base: RunConfig, cell: Cell, seed = 0): RunConfig {
+export function cellConfig(
+  base: RunConfig,
+  cell: Cell,
+  seed = 0,
+  trainer: Partial<RunConfig["train"]> = {},
+): RunConfig {
   if (cell.kind !== "run") {
     throw new TypeError(
       `Cannot make a run config for cell '${cell.name}' as it is a ${cell.kind} cell`,
@@ -77,6 +83,6 @@ export function cellConfig(base: RunConfig, cell: Cell, seed = 0): RunConfig {
       reward: cell.select.reward,
       seed: base.select.seed + seed,
     },
-    train: { loss: cell.loss, seed: base.train.seed + seed },
+    train: { ...trainer, loss: cell.loss, seed: base.train.seed + seed },
   }, `cell ${name}`);
 }

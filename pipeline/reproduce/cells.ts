@@ -32,6 +32,11 @@ interface CellBase {
   /** Directory name under runs/reproduce/<base>/, and the name used by --only. */
   name: string;
   loss: LossKind;
+  /**
+   * The trainer settings the cell uses (a plan's `trainers` key): the loss's name for the
+   * paper's cells, a variant's name (this project's additions, e.g. 'capo-k4') otherwise.
+   */
+  trainer: string;
 }
 
 export interface RunCell extends CellBase {
@@ -54,8 +59,14 @@ export type Cell = RunCell | SoupCell;
 
 export const singleName = (reward: RewardName, loss: LossKind) => `single-${reward}-${loss}`;
 
-/** All 18 cells of one base, soups last. */
-export function reproduceCells(sum: SumVariant = "sum-raw"): Cell[] {
+/**
+ * All 18 cells of one base, soups last; then one FRS cell `frs-<name>` per extra trainer
+ * (this project's variants, [name, its loss]), labelled as ours in the report.
+ */
+export function reproduceCells(
+  sum: SumVariant = "sum-raw",
+  extras: readonly (readonly [string, LossKind])[] = [],
+): Cell[] {
   const cells: Cell[] = [];
   for (const reward of REWARDS) {
     for (const loss of LOSSES) {
@@ -64,6 +75,7 @@ export function reproduceCells(sum: SumVariant = "sum-raw"): Cell[] {
         table: "single",
         name: singleName(reward, loss),
         loss,
+        trainer: loss,
         method: reward,
         select: { method: "single", reward },
       });
@@ -76,6 +88,7 @@ export function reproduceCells(sum: SumVariant = "sum-raw"): Cell[] {
         table: "multi",
         name: `${method}-${loss}`,
         loss,
+        trainer: loss,
         method,
         select: { method: method === "sum" ? sum : "frs", reward: null },
       });
@@ -87,8 +100,20 @@ export function reproduceCells(sum: SumVariant = "sum-raw"): Cell[] {
       table: "multi",
       name: `soup-${loss}`,
       loss,
+      trainer: loss,
       method: "soup",
       inputs: REWARDS.map((r) => singleName(r, loss)),
+    });
+  }
+  for (const [trainer, loss] of extras) {
+    cells.push({
+      kind: "run",
+      table: "multi",
+      name: `frs-${trainer}`,
+      loss,
+      trainer,
+      method: "frs",
+      select: { method: "frs", reward: null },
     });
   }
   return cells;

@@ -11,6 +11,7 @@ import type { ReproduceOptions } from "./runner.ts";
 export const REPRODUCE_USAGE = `usage: capo reproduce [--base eps|flow|both] [--size default|small]
                       [--only CELL,...] [--eps-model DIR] [--flow-model DIR]
                       [--sum raw|calibrated] [--seeds S] [--out DIR] [--report-only]
+                      [--plan FILE]
 
 The paper's two tables at our scale, per base (epsilon and flow):
   single reward: DPO, IPO, CaPO x aesthetic, alignment, preference (9 cells);
@@ -31,9 +32,15 @@ Finished cells are skipped; <out>/reproduce.{md,json} is rewritten after every c
                 (pair draws, data order, timesteps, noise) and runs in <cell>-seed<s>/; the
                 report aggregates the seeds, its intervals over prompts and training seeds
   --out         output directory (default runs/reproduce; runs/reproduce-small for --size small)
-  --report-only regenerate the report from the cells on disk, run nothing`;
+  --report-only regenerate the report from the cells on disk, run nothing
+  --plan        a frozen plan (docs/reproduce/plan.json): its seeds, evaluation, each loss's
+                tuned settings per base, extra FRS cells for this project's variants, and the
+                declared comparisons, run (Holm-corrected) once every cell of a base is done;
+                not with --size small or --seeds (the plan fixes them)`;
 
-export type ParsedOptions = Omit<ReproduceOptions, "signal"> | "help";
+export type ParsedOptions =
+  | (Omit<ReproduceOptions, "signal" | "plan"> & { planFile: string | null })
+  | "help";
 
 const bad = (flag: string, want: string, v: unknown) =>
   new TypeError(
@@ -50,7 +57,8 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
       "eps-model": { type: "string", default: DEFAULT_MODELS.eps },
       "flow-model": { type: "string", default: DEFAULT_MODELS.flow },
       sum: { type: "string", default: "raw" },
-      seeds: { type: "string", default: "1" },
+      seeds: { type: "string" },
+      plan: { type: "string" },
       out: { type: "string" },
       "report-only": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -73,9 +81,15 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
   if (values.sum !== "raw" && values.sum !== "calibrated") {
     throw bad("--sum", "'raw' or 'calibrated'", values.sum);
   }
-  const seeds = Number(values.seeds);
-  if (!Number.isInteger(seeds) || seeds < 1 || values.seeds.trim() === "") {
+  const seeds = Number(values.seeds ?? "1");
+  if (!Number.isInteger(seeds) || seeds < 1 || (values.seeds ?? "1").trim() === "") {
     throw bad("--seeds", "an integer >= 1", values.seeds);
+  }
+  const plan = values.plan ?? null;
+  if (plan !== null && (values.seeds !== undefined || values.size !== "default")) {
+    throw new TypeError(
+      "Cannot use --plan with --seeds or --size small as the plan fixes the seeds and sizes",
+    );
   }
   const size = values.size as Size;
   const sum: SumVariant = values.sum === "raw" ? "sum-raw" : "sum-calibrated";
@@ -85,7 +99,8 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
     if (only.length === 0) throw bad("--only", "a comma-separated list of cells", values.only);
     const names = reproduceCells(sum).map((c) => c.name);
     for (const n of only) {
-      if (!names.includes(n)) {
+      // A plan's variant cells (frs-<trainer>) are checked against the plan when it is read.
+      if (!names.includes(n) && !(plan !== null && n.startsWith("frs-"))) {
         throw new RangeError(
           `Cannot use --only cell '${n}' as it is not a cell: cells are ${names.join(", ")}`,
         );
@@ -104,5 +119,6 @@ export function parseReproduceArgs(args: readonly string[]): ParsedOptions {
     sum,
     seeds,
     reportOnly: values["report-only"],
+    planFile: plan,
   };
 }

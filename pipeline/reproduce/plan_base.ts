@@ -16,6 +16,8 @@ import type { EvalOptions } from "../../stages/evaluate/eval_options.ts";
 import { type BaseName, missingBase } from "./bases.ts";
 import { baseConfig, cellConfig, seedName, type Size } from "./cell_config.ts";
 import { aggregateSeeds } from "./seed_aggregate.ts";
+import { mergeConfig } from "../config.ts";
+import { extraTrainers, type ReproducePlan, trainerLoss } from "./repro_plan.ts";
 import { cellIdentity, type CellResult, readCellResult } from "./cell_result.ts";
 import { type Cell, reproduceCells, type SumVariant } from "./cells.ts";
 import type { BaseReport, CellStatus } from "./report.ts";
@@ -72,6 +74,8 @@ export async function planBase(opts: {
   sum: SumVariant;
   /** Training seeds per cell. @default {1} */
   seeds?: number;
+  /** A frozen plan: its config over every cell, its trainers, its extra cells. */
+  plan?: ReproducePlan;
 }): Promise<PlannedBase> {
   const seeds = opts.seeds ?? 1;
   if (!Number.isInteger(seeds) || seeds < 1) {
@@ -80,20 +84,25 @@ export async function planBase(opts: {
     );
   }
   const dir = join(opts.out, opts.base);
-  const shared = baseConfig(opts.size, opts.model, dir);
+  const plan = opts.plan;
+  let shared = baseConfig(opts.size, opts.model, dir);
+  if (plan) shared = mergeConfig(shared, plan.config, `${plan.source} config`);
+  const extras = plan
+    ? extraTrainers(plan, opts.base).map((t) => [t, trainerLoss(plan, opts.base, t)] as const)
+    : [];
   const missing = await missingBase(opts.base, opts.model);
   const weights = missing === null
     ? sha256Hex(await Deno.readFile(join(opts.model, "model.safetensors")))
     : "missing";
   const cells: PlannedCell[] = [];
   for (let seed = 0; seed < seeds; seed++) {
-    for (const cell of reproduceCells(opts.sum)) {
+    for (const cell of reproduceCells(opts.sum, extras)) {
       const name = seedName(cell.name, seed);
       const cellDir = join(dir, name);
       let planned: Omit<PlannedCell, "result" | "status">;
       const placed = { cell, seed, name, dir: cellDir };
       if (cell.kind === "run") {
-        const config = cellConfig(shared, cell, seed);
+        const config = cellConfig(shared, cell, seed, plan?.trainers[opts.base][cell.trainer]);
         planned = {
           ...placed,
           config,

@@ -17,6 +17,48 @@ import { type EvalTable, formatEvalTable } from "../../shapeworld/evaluate.ts";
 import { type Cell, REWARDS, type SumVariant } from "./cells.ts";
 import type { CellResult } from "./cell_result.ts";
 import type { Size } from "./cell_config.ts";
+import type { CompareReport } from "../../stages/evaluate/compare_report.ts";
+import type { MetricComparison, Statistic } from "../../stages/evaluate/compare_cells.ts";
+
+/**
+ * The verdict on a declared comparison 'A vs B', which claims A better than B (H0: no
+ * difference): reproduced when the Holm-corrected test rejects with A ahead, not reproduced
+ * when it rejects with B ahead, inconclusive when it does not reject.
+ */
+export function verdict(
+  c: MetricComparison,
+  statistic: Statistic,
+): "reproduced" | "not reproduced" | "inconclusive" {
+  if (!c.reject) return "inconclusive";
+  const t = c[statistic];
+  return t.estimate > t.null_value ? "reproduced" : "not reproduced";
+}
+
+function comparisonSection(b: BaseReport): string[] {
+  const r = b.compare;
+  if (!r) return [];
+  const lines = [
+    "### Pre-registered comparisons",
+    "",
+    `Paired over ${r.prompts} prompts x ${r.seeds_per_prompt} seeds and every cell's training ` +
+    `seeds; statistic ${r.statistic}, Holm over the family of ${r.family} tests, alpha ${r.alpha}. ` +
+    "A comparison 'A vs B' claims A better than B.",
+    "",
+    "| Comparison | Metric | Seeds (A, B) | Effect (95% CI) | p | p (Holm) | Verdict |",
+    "|---|---|---|---|---:|---:|---|",
+  ];
+  for (const c of r.comparisons) {
+    const t = c[r.statistic];
+    lines.push(
+      `| ${c.comparison} | ${c.metric} | ${c.seeds.a}, ${c.seeds.b} | ${pct(t.estimate)} [${
+        pct(t.low)
+      }, ${pct(t.high)}] | ${c.p_value.toPrecision(2)} | ${c.p_holm.toPrecision(2)} | ${
+        verdict(c, r.statistic)
+      } |`,
+    );
+  }
+  return [...lines, ""];
+}
 
 export interface CellStatus {
   cell: Cell;
@@ -38,16 +80,22 @@ export interface BaseReport {
   /** Seconds of the shared prompts/generate/score stages when computed, if known. */
   sharedSeconds?: number | null;
   cells: CellStatus[];
+  /** A frozen plan's declared comparisons, once every cell of the base is done. */
+  compare?: CompareReport | null;
 }
 
 export interface ReproduceReport {
   size: Size;
+  /** The frozen plan file the cells ran, if any. */
+  plan?: string | null;
   sum: SumVariant;
   generated: string;
   bases: BaseReport[];
 }
 
 const LOSS_LABEL: Record<string, string> = { dpo: "DPO", ipo: "IPO", capo: "CaPO" };
+/** A cell's loss column: the paper's loss, or the variant's name marked as ours. */
+const trainerLabel = (c: Cell) => LOSS_LABEL[c.trainer] ?? `${c.trainer} (ours)`;
 const pct = (x: number) => (100 * x).toFixed(1);
 const interval = (i: Interval) => `${pct(i.estimate)} [${pct(i.low)}, ${pct(i.high)}]`;
 const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : x.toPrecision(4));
@@ -139,7 +187,7 @@ function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
     const label = s.cell.table === "single" ? `single ${s.cell.method}` : methodLabel(s.cell, sum);
     const r = d.correlation === null ? "-" : d.correlation.toFixed(2);
     return [
-      `| ${label} | ${LOSS_LABEL[s.cell.loss]} | ${num(d.beta)} | ${d.steps} | ${num(d.loss)} | ${
+      `| ${label} | ${trainerLabel(s.cell)} | ${num(d.beta)} | ${d.steps} | ${num(d.loss)} | ${
         pct(d.accuracy)
       } | ${r} | ${num(d.dr_theta)} | ${num(d.dr_ca)} |`,
     ];
@@ -184,18 +232,19 @@ function baseSection(b: BaseReport, sum: SumVariant): string[] {
     ...table(
       "Table 1: single reward",
       "Trained on",
-      single.map((s) => row(methodLabel(s.cell, sum), LOSS_LABEL[s.cell.loss]!, s)),
+      single.map((s) => row(methodLabel(s.cell, sum), trainerLabel(s.cell), s)),
       base.line,
     ),
     ...table(
       "Table 2: multi-reward",
       "Method",
-      multi.map((s) => row(methodLabel(s.cell, sum), LOSS_LABEL[s.cell.loss]!, s)),
+      multi.map((s) => row(methodLabel(s.cell, sum), trainerLabel(s.cell), s)),
       base.line,
     ),
   );
   if (base.note !== null) out.push(`> ${base.note}`, "");
   out.push(...diagnosticsTable(b.cells, sum));
+  out.push(...comparisonSection(b));
   out.push("### ShapeEval: base vs CaPO+FRS", "");
   const frs = b.cells.find((s) => s.cell.name === "frs-capo");
   const se = frs?.status === "done" ? frs.result?.eval.shapeeval : undefined;
@@ -242,7 +291,7 @@ export function formatReport(r: ReproduceReport): string {
   return [
     "# CaPO's tables at ShapeWorld scale (`deno task reproduce`)",
     "",
-    `Size preset '${r.size}'; SUM selects by ${
+    `${r.plan ? `Frozen plan \`${r.plan}\`` : `Size preset '${r.size}'`}; SUM selects by ${
       r.sum === "sum-raw" ? "the sum of raw rewards" : "the sum of calibrated rewards"
     }; generated ${r.generated} from the cells' result.json files.`,
     "",
@@ -266,11 +315,15 @@ export function reportJson(r: ReproduceReport): unknown {
           ? Object.fromEntries(first.eval.rewards.map((c) => [c.reward, c.mean_base]))
           : null,
         base_shapeeval: first?.eval.shapeeval?.base ?? null,
+        comparisons: b.compare
+          ? b.compare.comparisons.map((c) => ({ ...c, verdict: verdict(c, b.compare!.statistic) }))
+          : null,
         cells: b.cells.map((s) => ({
           cell: s.cell.name,
           table: s.cell.table,
           method: s.cell.method,
           loss: s.cell.loss,
+          trainer: s.cell.trainer,
           status: s.status,
           error: s.error ?? null,
           rerun: s.rerun ?? null,

@@ -25,6 +25,9 @@ import { baseReport, planBase, type PlannedBase } from "./plan_base.ts";
 import { type ReproduceReport, writeReport } from "./report.ts";
 import { runCell, runToEnd } from "./run_cell.ts";
 import { SHARED_STAGES, SHARED_UP_TO } from "./share_upstream.ts";
+import type { ReproducePlan } from "./repro_plan.ts";
+import type { CompareReport } from "../../stages/evaluate/compare_report.ts";
+import { readPlanCompare, runPlanCompare } from "./plan_compare.ts";
 
 const log = logger("reproduce");
 
@@ -42,6 +45,8 @@ export interface ReproduceOptions {
   seeds?: number;
   /** Only regenerate the report from the cells on disk. */
   reportOnly: boolean;
+  /** A frozen plan (repro_plan.ts): its seeds, config, trainers, cells and comparisons. */
+  plan?: ReproducePlan | null;
   signal: AbortSignal;
 }
 
@@ -61,15 +66,21 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
         out: o.out,
         size: o.size,
         sum: o.sum,
-        seeds: o.seeds ?? 1,
+        seeds: o.plan?.seeds ?? o.seeds ?? 1,
+        ...(o.plan ? { plan: o.plan } : {}),
       }),
     );
   }
+  const compares = new Map<string, CompareReport | null>();
+  if (o.plan) {
+    for (const p of plans) compares.set(p.base, await readPlanCompare(p, o.plan));
+  }
   const report = (): ReproduceReport => ({
     size: o.size,
+    plan: o.plan?.source ?? null,
     sum: o.sum,
     generated: new Date().toISOString(),
-    bases: plans.map(baseReport),
+    bases: plans.map((p) => ({ ...baseReport(p), compare: compares.get(p.base) ?? null })),
   });
   const write = async () => await writeReport(o.out, report());
   let failed = false;
@@ -162,6 +173,19 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
         Object.assign(c, { status: "failed", error: msg });
         log.error(`${p.base}/${c.name}: failed: ${msg}`);
         if (Deno.env.get("CAPO_DEBUG")) console.error(err);
+        failed = true;
+      }
+      await write();
+    }
+    if (
+      o.plan && !cancelled && compares.get(p.base) === null &&
+      p.cells.every((c) => c.status === "done")
+    ) {
+      log.info(`${p.base}: the plan's declared comparisons (${o.plan.compare.comparisons.length})`);
+      try {
+        compares.set(p.base, await runPlanCompare(p, o.plan));
+      } catch (err) {
+        log.error(`${p.base}: comparisons failed: ${err instanceof Error ? err.message : err}`);
         failed = true;
       }
       await write();

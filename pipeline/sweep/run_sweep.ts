@@ -98,7 +98,7 @@ async function pointRecord(
 
 export async function runSweep(
   plan: SweepPlan,
-  opts: { runsDir: string; signal: AbortSignal },
+  opts: { runsDir: string; signal: AbortSignal; upstreamOnly?: boolean },
 ): Promise<SweepResult> {
   const log = logger("sweep");
   const shared = sharedConfig(plan, opts.runsDir);
@@ -111,13 +111,17 @@ export async function runSweep(
   const todo = points.filter((p) => !done.has(identity(p)));
   const skipped = points.length - todo.length;
   if (skipped > 0) log.info(`${skipped} of ${points.length} points already in ${plan.record}`);
-  if (todo.length === 0) return { status: "done", ran: 0, skipped };
+  if (todo.length === 0 && !opts.upstreamOnly) return { status: "done", ran: 0, skipped };
   const up = await runToEnd(shared, opts.signal, SHARED_UP_TO);
   if (up.status === "cancelled") return { status: "cancelled", ran: 0, skipped };
+  if (opts.upstreamOnly) {
+    log.info(`shared stages ready in ${join(shared.runs_dir, shared.name)}`);
+    return { status: "done", ran: 0, skipped };
+  }
   let ran = 0;
   for (const p of todo) {
     if (opts.signal.aborted) return { status: "cancelled", ran, skipped };
-    const dir = join(shared.runs_dir, p.name);
+    const dir = join(p.config.runs_dir, p.name);
     log.info(`point ${ran + skipped + 1}/${points.length}: ${p.name}`);
     const t0 = performance.now();
     await shareUpstream(join(shared.runs_dir, shared.name), dir);

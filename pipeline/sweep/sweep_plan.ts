@@ -5,7 +5,8 @@
  * committed record file (sweep_record.ts). Pure: parsing and expanding a plan opens nothing.
  *
  *     {
- *       "name": "defaults-eps",                    // runs under runs/sweep/<name>/
+ *       "name": "eps-capo",                        // points run in runs/sweep/<shared>/<name>/
+ *       "shared": "eps",                           // generate + score in runs/sweep/<shared>/upstream
  *       "record": "docs/defaults/search.jsonl",     // the committed record, one line a point
  *       "note": "why this sweep, what it chooses",
  *       "config": { "evaluate": { "prompts": "data/prompts/dev.txt" }, ... },  // a ConfigPatch
@@ -30,6 +31,8 @@ export type GridValue = number | string | boolean | null;
 
 export interface SweepPlan {
   name: string;
+  /** Plans with the same `shared` (and equal shared sections) share one generate + score. */
+  shared: string;
   record: string;
   note: string;
   config: ConfigPatch;
@@ -57,13 +60,17 @@ const fail = (where: string, msg: string): never => {
 export function parseSweepPlan(x: unknown, where: string): SweepPlan {
   if (x === null || typeof x !== "object" || Array.isArray(x)) fail(where, "it is not an object");
   const o = x as Record<string, unknown>;
-  const known = ["name", "record", "note", "config", "grid", "seeds"];
+  const known = ["name", "shared", "record", "note", "config", "grid", "seeds"];
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) fail(where, `'${k}' is not a key (keys are ${known.join(", ")})`);
   }
   const name = o.name;
   if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
     fail(where, `name must be a directory name of letters, digits, '.', '_' or '-': ${name}`);
+  }
+  const shared = o.shared ?? name;
+  if (typeof shared !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(shared)) {
+    fail(where, `shared must be a directory name like name: ${shared}`);
   }
   if (typeof o.record !== "string" || !o.record.endsWith(".jsonl")) {
     fail(where, `record must be a path ending in .jsonl: current value is ${o.record}`);
@@ -112,6 +119,7 @@ export function parseSweepPlan(x: unknown, where: string): SweepPlan {
   }
   return {
     name: name as string,
+    shared: shared as string,
     record: o.record as string,
     note: note as string,
     config: config as ConfigPatch,
@@ -121,11 +129,14 @@ export function parseSweepPlan(x: unknown, where: string): SweepPlan {
   };
 }
 
-/** The shared config of a plan's points (runs under `runsDir`/sweep/<name>/), checked. */
+/**
+ * The shared config of a plan's points: the run `upstream` in `runsDir`/sweep/<shared>/ (the
+ * points run in its subfolder <name>/), checked.
+ */
 export function sharedConfig(plan: SweepPlan, runsDir: string): RunConfig {
   const cfg = mergeConfig(
     mergeConfig(DEFAULTS, plan.config, plan.source),
-    { name: "upstream", runs_dir: `${runsDir}/sweep/${plan.name}` },
+    { name: "upstream", runs_dir: `${runsDir}/sweep/${plan.shared}` },
     plan.source,
   );
   if (resolve(cfg.evaluate.prompts) === resolve(TEST_PROMPTS)) {
@@ -161,6 +172,7 @@ export function sweepPoints(plan: SweepPlan, shared: RunConfig): SweepPoint[] {
       let config = mergeConfig(shared, patch as ConfigPatch, where);
       config = mergeConfig(config, {
         name,
+        runs_dir: `${shared.runs_dir}/${plan.name}`,
         select: { seed: config.select.seed + seed },
         train: { seed: config.train.seed + seed },
       }, where);

@@ -87,6 +87,7 @@ const pct = (x: number) => (100 * x).toFixed(1);
  * is within REGIME_BAND (marked "chosen").
  */
 export function recordTable(records: readonly SweepRecord[]): string {
+  if (records.length === 0) return "No point recorded yet.\n";
   const groups = new Map<string, SweepRecord[]>();
   for (const r of records) {
     const k = JSON.stringify(r.point);

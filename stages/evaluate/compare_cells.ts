@@ -10,7 +10,8 @@
  *   2. delta win-rate vs the base x[p, s, t] = mean_k win(A_s, base) - win(B_t, base)   H0: 0
  *   3. delta mean                 x[p, s, t] = mean_k m(A_s) - m(B_t)                    H0: 0
  * each with the paired bootstrap over prompts and both cells' training seeds
- * (paired_bootstrap.ts). The tested family is every declared comparison x every metric, on
+ * (paired_bootstrap.ts). The tested family is every declared comparison x every metric (or the
+ * metrics a comparison names: 'A vs B on aesthetic'), on
  * the declared statistic; its p-values are Holm-corrected (holm.ts) and a test is rejected
  * when the adjusted p-value is <= alpha. The other two statistics are reported with their
  * intervals and uncorrected p-values, as descriptions.
@@ -84,12 +85,19 @@ export interface CompareResult {
   comparisons: MetricComparison[];
 }
 
-/** "A vs B" -> [A, B]; throws naming a malformed declaration or an unknown cell. */
-export function parseComparison(text: string, cells: readonly string[]): [string, string] {
-  const m = /^\s*(\S+)\s+vs\s+(\S+)\s*$/.exec(text);
+/**
+ * "A vs B" -> [A, B, null]; "A vs B on m1,m2" -> [A, B, [m1, m2]] (the comparison tested on
+ * those metrics only). Throws naming a malformed declaration or an unknown cell.
+ */
+export function parseComparison(
+  text: string,
+  cells: readonly string[],
+): [string, string, string[] | null] {
+  const m = /^\s*(\S+)\s+vs\s+(\S+)(?:\s+on\s+(\S+))?\s*$/.exec(text);
   if (m === null || m[1] === m[2]) {
     throw new TypeError(
-      `Cannot compare '${text}' as a comparison must be 'A vs B' with two different cells`,
+      `Cannot compare '${text}' as a comparison must be 'A vs B' (or 'A vs B on metric,...') ` +
+        "with two different cells",
     );
   }
   for (const c of [m[1]!, m[2]!]) {
@@ -101,7 +109,11 @@ export function parseComparison(text: string, cells: readonly string[]): [string
       );
     }
   }
-  return [m[1]!, m[2]!];
+  const on = m[3] === undefined ? null : m[3].split(",").filter((x) => x !== "");
+  if (on !== null && on.length === 0) {
+    throw new TypeError(`Cannot compare '${text}' as 'on' names no metric`);
+  }
+  return [m[1]!, m[2]!, on];
 }
 
 /** A metric's per-image values. */
@@ -231,9 +243,19 @@ export function compareCells(
   // The declared comparisons.
   const rows: Omit<MetricComparison, "p_holm" | "reject">[] = [];
   for (const text of o.comparisons) {
-    const [a, b] = parseComparison(text, names);
+    const [a, b, on] = parseComparison(text, names);
+    for (const k of on ?? []) {
+      if (!metrics.includes(k)) {
+        throw new RangeError(
+          `Cannot compare '${text}' on '${k}' as it is not a compared metric: metrics are ${
+            metrics.join(", ")
+          }`,
+        );
+      }
+    }
     const SA = all.get(a)!.length, SB = all.get(b)!.length;
     metrics.forEach((metric, j) => {
+      if (on !== null && !on.includes(metric)) return;
       const va = values.get(a)!.map((seed) => seed[j]!),
         vb = values.get(b)!.map((seed) => seed[j]!);
       const h = Array.from(

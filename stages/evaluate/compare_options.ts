@@ -37,7 +37,8 @@ export const COMPARE = {
   comparisons: key(
     list(text("'A vs B'")),
     [],
-    "The comparisons, each 'A vs B' with A and B cells or 'base': the family the correction " +
+    "The comparisons, each 'A vs B' with A and B cells or 'base', or 'A vs B on m1,m2' to test " +
+      "it on those metrics only: the family the correction " +
       "is over (with metrics), declared before the models are sampled",
     "none until declared",
   ),
@@ -102,7 +103,9 @@ export function checkCompare(o: CompareOptions, where: Where): void {
       throw badKey(
         `comparisons[${i}]`,
         where,
-        `'A vs B' with A and B two different cells of ${[BASE_CELL, ...cells].join(", ")}`,
+        `'A vs B' (or 'A vs B on metric,...') with A and B two different cells of ${
+          [BASE_CELL, ...cells].join(", ")
+        }`,
         c,
       );
     }

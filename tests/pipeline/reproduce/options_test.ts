@@ -39,3 +39,22 @@ Deno.test("parseReproduceArgs() rejects a bad base, size, cell or stray argument
   assert.throws(() => parseReproduceArgs(["eps"]), /positional/);
   assert.equal(parseReproduceArgs(["-h"]), "help");
 });
+
+Deno.test("parseReproduceArgs() takes --plan alone: the plan fixes seeds and sizes", () => {
+  const o = parseReproduceArgs(["--plan", "docs/reproduce/plan.json", "--only", "frs-capo-k4"]);
+  assert.ok(o !== "help");
+  assert.equal(o.planFile, "docs/reproduce/plan.json");
+  assert.deepEqual(o.only, ["frs-capo-k4"]);
+  assert.throws(
+    () => parseReproduceArgs(["--plan", "p.json", "--seeds", "2"]),
+    /--plan with --seeds/,
+  );
+  assert.throws(
+    () => parseReproduceArgs(["--plan", "p.json", "--size", "small"]),
+    /--plan with --seeds or --size small/,
+  );
+  assert.throws(
+    () => parseReproduceArgs(["--only", "frs-capo-k4"]),
+    /'frs-capo-k4' as it is not a cell/,
+  );
+});

@@ -33,7 +33,15 @@ Deno.test("sweepPoints expands the grid (last key fastest) per training seed, ea
   assert.equal(last.train.grad_clip, 0);
   assert.equal(last.train.seed, 1, "seed s offsets train.seed");
   assert.equal(last.select.seed, 1, "and select.seed");
-  assert.equal(last.runs_dir, "runs/sweep/s");
+  assert.equal(
+    last.runs_dir,
+    "runs/sweep/s/s",
+    "points in <shared>/<name>/; shared defaults to name",
+  );
+  const two = parseSweepPlan(plan({ name: "eps-dpo", shared: "eps" }), "p.json");
+  const up = sharedConfig(two, "runs");
+  assert.equal(`${up.runs_dir}/${up.name}`, "runs/sweep/eps/upstream");
+  assert.equal(sweepPoints(two, up)[0]!.config.runs_dir, "runs/sweep/eps/eps-dpo");
   assert.equal(pts[0]!.config.train.seed, 0);
 });
 

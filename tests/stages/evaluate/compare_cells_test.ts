@@ -101,3 +101,30 @@ Deno.test("compareCells() refuses an unknown cell, metric or differently seeded 
   assert.throws(() => parseComparison("a versus b", ["a", "b"]), /must be 'A vs B'/);
   assert.throws(() => parseComparison("a vs a", ["a"]), /two different cells/);
 });
+
+Deno.test("compareCells() tests a comparison declared 'on' some metrics on those only, the family counting each once", () => {
+  const withS = (s: ModelScores) => ({ ...s, rewards: { r: s.rewards.r!, q: s.rewards.r! } });
+  const r = compareCells(withS(BASE), { a: [withS(A)], b: [withS(B0)] }, {
+    ...OPTS,
+    metrics: null,
+    comparisons: ["a vs b on r", "a vs base on q,shapeeval", "b vs base"],
+  });
+  assert.deepEqual(
+    r.comparisons.map((c) => `${c.comparison}:${c.metric}`),
+    [
+      "a vs b:r",
+      "a vs base:q",
+      "a vs base:shapeeval",
+      "b vs base:r",
+      "b vs base:q",
+      "b vs base:shapeeval",
+    ],
+  );
+  assert.equal(r.family, 6);
+  assert.deepEqual(parseComparison("a vs b on r,q", ["a", "b"]), ["a", "b", ["r", "q"]]);
+  assert.deepEqual(parseComparison("a vs b", ["a", "b"]), ["a", "b", null]);
+  assert.throws(
+    () => compareCells(BASE, { a: [A] }, { ...OPTS, comparisons: ["a vs base on zz"] }),
+    /Cannot compare 'a vs base on zz' on 'zz' as it is not a compared metric: metrics are r/,
+  );
+});
