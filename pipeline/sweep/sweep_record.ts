@@ -84,7 +84,8 @@ const pct = (x: number) => (100 * x).toFixed(1);
 /**
  * The record as a markdown table, points averaged over their seeds, and the point the rule
  * chooses: the highest mean dev win-rate over the rewards among points whose dR_theta / dR_ca
- * is within REGIME_BAND (marked "chosen").
+ * is within REGIME_BAND (marked "chosen"); when no point is, among those nearest to the band
+ * (in log scale).
  */
 export function recordTable(records: readonly SweepRecord[]): string {
   if (records.length === 0) return "No point recorded yet.\n";
@@ -102,7 +103,11 @@ export function recordTable(records: readonly SweepRecord[]): string {
     mean: avg(rs, meanWin),
     ratio: avg(rs, regimeRatio),
   }));
-  const eligible = rows.filter((x) => x.ratio >= REGIME_BAND[0] && x.ratio <= REGIME_BAND[1]);
+  // Distance of the ratio from the band in log scale (0 inside it).
+  const off = (ratio: number) =>
+    Math.max(0, Math.log(REGIME_BAND[0] / ratio), Math.log(ratio / REGIME_BAND[1]));
+  const nearest = Math.min(...rows.map((x) => off(x.ratio)));
+  const eligible = rows.filter((x) => off(x.ratio) === nearest);
   const chosen = eligible.reduce<typeof rows[0] | null>(
     (b, x) => (b === null || x.mean > b.mean ? x : b),
     null,

@@ -73,3 +73,14 @@ Deno.test("appendRecord keeps every earlier line and readRecords names a bad lin
     /r\.jsonl line 3 as it is not a capo-sweep-point\/1 line/,
   );
 });
+
+Deno.test("recordTable chooses among the points nearest the band when none is inside it", () => {
+  const t = recordTable([
+    rec(500, 0, 0.9, 0.01), // ratio 0.05
+    rec(2500, 0, 0.6, 0.08), // ratio 0.4: nearest
+    rec(10000, 0, 0.7, 0.06), // ratio 0.3
+  ]);
+  const chosen = t.split("\n").filter((l) => l.includes("**chosen**"));
+  assert.equal(chosen.length, 1);
+  assert.match(chosen[0]!, /^\| 2500 /);
+});
