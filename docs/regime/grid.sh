@@ -5,6 +5,8 @@
 # Resumable cell by cell: a cell with eval/eval.json is skipped. Usage: docs/regime/grid.sh [eps|flow ...]
 # REGIME_SETTING=slow runs the same grid at a 4x lower learning rate for 4x the steps (warm-up 4x
 # too, so the schedule has the same shape), in cells named regime-<base>-<loss>-b<beta>-slow.
+# REGIME_PAIRS=single-<reward> trains on that reward's single-reward pairs (argmax vs argmin of its
+# calibrated reward) instead of FRS, in cells named ...-single-<reward>.
 # REGIME_THREADS=n caps the trainer's threads (null: every core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,6 +26,13 @@ case "$setting" in
   default) suffix="" opt=() ;;
   slow) suffix="-slow" opt=(--train.lr=1.25e-6 --train.max_steps=128 --train.warmup_steps=40) ;;
   *) echo "REGIME_SETTING must be default or slow, not '$setting'" >&2 && exit 2 ;;
+esac
+pairs="${REGIME_PAIRS:-frs}"
+case "$pairs" in
+  frs) ;;
+  single-aesthetic | single-alignment | single-preference)
+    suffix="$suffix-$pairs" opt+=(--select.method=single --select.reward="${pairs#single-}") ;;
+  *) echo "REGIME_PAIRS must be frs or single-<reward>, not '$pairs'" >&2 && exit 2 ;;
 esac
 [ -n "${REGIME_THREADS:-}" ] && opt+=(--train.threads="$REGIME_THREADS")
 dev=(--evaluate.prompts=data/prompts/dev.txt --evaluate.max_prompts=96 --evaluate.seeds_per_prompt=2)

@@ -16,6 +16,11 @@ const REWARDS = ["aesthetic", "alignment", "preference"];
 const SETTINGS = [
   { name: "default", suffix: "", label: "lr 5e-6, 32 steps" },
   { name: "slow", suffix: "-slow", label: "lr 1.25e-6, 128 steps" },
+  {
+    name: "single-alignment",
+    suffix: "-single-alignment",
+    label: "single-reward pairs (alignment), lr 5e-6, 32 steps",
+  },
 ];
 
 interface Interval {
@@ -170,7 +175,7 @@ for (const setting of SETTINGS) {
       });
     }
   }
-  const file = `docs/regime/win_rate_vs_beta${setting.suffix.replace("-", "_")}.png`;
+  const file = `docs/regime/win_rate_vs_beta${setting.suffix.replaceAll("-", "_")}.png`;
   await Deno.writeFile(
     file,
     figurePng({
