@@ -104,8 +104,11 @@ export function recordTable(records: readonly SweepRecord[]): string {
     ratio: avg(rs, regimeRatio),
   }));
   // Distance of the ratio from the band in log scale (0 inside it).
+  // A gap that moved the wrong way (ratio <= 0) is never in or near the band.
   const off = (ratio: number) =>
-    Math.max(0, Math.log(REGIME_BAND[0] / ratio), Math.log(ratio / REGIME_BAND[1]));
+    ratio > 0
+      ? Math.max(0, Math.log(REGIME_BAND[0] / ratio), Math.log(ratio / REGIME_BAND[1]))
+      : Infinity;
   const nearest = Math.min(...rows.map((x) => off(x.ratio)));
   const eligible = rows.filter((x) => off(x.ratio) === nearest);
   const chosen = eligible.reduce<typeof rows[0] | null>(

@@ -56,9 +56,10 @@ export const TRAIN = {
   ),
   beta: key(
     num({ gt: 0 }),
-    500,
+    10_000,
     "Scale of the implicit reward gap dR_theta (stages/train/implicit_reward.ts)",
-    "puts dR_theta on dR_ca's scale in an early search (docs/defaults.md); not searched since",
+    "chosen on dev by the rule of docs/search/ (docs/search/eps-capo.jsonl): final dR_theta " +
+      "at 0.51x its target dR_ca (docs/defaults.md)",
   ),
   weighting: key(
     oneOf(WEIGHTINGS),
@@ -78,7 +79,7 @@ export const TRAIN = {
     num({ gt: 0 }),
     5e-6,
     "Peak learning rate of AdamW",
-    "the default run's search: 1e-5 and 2e-6 did worse (docs/defaults.md)",
+    "chosen on dev with beta and the steps (docs/search/eps-capo.jsonl, docs/defaults.md)",
   ),
   warmup_steps: key(int(0), 10, "Linear warm-up steps", "AdamW's second moments settle in ~10"),
   schedule: key(
@@ -95,9 +96,12 @@ export const TRAIN = {
   ),
   grad_clip: key(
     num({ ge: 0 }),
-    1,
+    0,
     "Clip the global gradient norm to this; 0 = off",
-    "as pretraining: a few pairs with large gaps must not jump the weights",
+    "off: fine-tuning's norms (3.7 to 20,000, growing with beta) were above 1 at every step " +
+      "of the dev regime grid, so clip 1 only normalised each step, and no step was an " +
+      "outlier (at most 8.5x its run's median norm) for AdamW to be guarded from " +
+      "(docs/defaults.md)",
   ),
   batch_pairs: key(
     int(1),
@@ -107,9 +111,9 @@ export const TRAIN = {
   ),
   epochs: key(
     num({ gt: 0 }),
-    8,
+    32,
     "Passes over the pairs (may be fractional); steps = ceil(epochs * pairs / batch_pairs)",
-    "32 steps on the default run's 256 pairs",
+    "128 steps on the default run's 256 pairs, chosen on dev (docs/search/eps-capo.jsonl)",
   ),
   max_steps: key(orNull(int(1)), null, "If set, the number of steps instead of epochs", "epochs"),
   epoch_pairs: key(

@@ -51,14 +51,15 @@ Deno.test("recordTable averages seeds and chooses the best mean win-rate inside 
     rec(2500, 0, 0.6, 0.1),
     rec(2500, 1, 0.7, 0.1), // mean 0.65, ratio 0.5: in
     rec(10000, 0, 0.55, 0.3), // ratio 1.5: in, lower
+    rec(40000, 0, 0.95, -0.1), // the gap moved backwards: never chosen
   ]);
   const rows = t.trim().split("\n").slice(2);
-  assert.equal(rows.length, 3);
+  assert.equal(rows.length, 4);
   assert.match(
     rows[1]!,
     /^\| 2500 \| 2 \| 65\.0 \| 65\.0 \| 65\.0 \| – \| 0\.50 \| 2\.0 \| \*\*chosen\*\* \|$/,
   );
-  assert.ok(!rows[0]!.includes("chosen") && !rows[2]!.includes("chosen"));
+  assert.equal(rows.filter((r) => r.includes("**chosen**")).length, 1);
 });
 
 Deno.test("appendRecord keeps every earlier line and readRecords names a bad line", async () => {
