@@ -192,6 +192,12 @@ on the shipped rewards (rerun after retraining; scores cached in runs/eval-cache
   colour bleed) are only approximated by the degradations.
 - The aesthetic reward never sees the prompt; the alignment reward was trained on mild
   degradations only, so heavily degraded images are outside its training distribution.
+- The alignment reward does not read spatial relations: its wrong-relation AUC is 0.50, and on
+  position prompts alone (matched images against the same prompts laid out in another relation) it
+  is at chance, 0.50 on eval prompts and 0.53 on train prompts. Retraining with relation negatives up to 1,000x as
+  frequent, 2x the steps and a 2x learning rate did not change that (0.48-0.53; every point in
+  docs/search/alignment-relation.md). Pairs of position prompts (71% of train.txt) are therefore
+  chosen by what the rewards see besides the relation: colours, shapes, counts, quality.
 `;
 }
 

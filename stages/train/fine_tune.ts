@@ -8,6 +8,7 @@
  * 3. steps = max_steps ?? ceil(epochs * pairs / batch_pairs); step k trains on the pairs at
  *    positions [kB, (k+1)B) of the seeded data order; one JSON line per step in `log.jsonl`;
  *    every `probe_every` steps the gap estimator's probe on the first batch_pairs pairs joins that line;
+ *    a snapshot of the model every `snapshot_every` steps (train/snapshots/step-<k>/);
  *    a checkpoint every `checkpoint_every` steps, at the end, and when `signal` aborts
  *    (SIGINT/SIGTERM: the run stops at a step boundary and resumes from there);
  * 4. the fine-tuned model: `<dir>/model.safetensors` + `config.json` (+ `model.onnx`), and
@@ -67,6 +68,21 @@ export interface FineTuneResult {
   stepSeconds: number;
   /** Metrics of the last step computed by this call (null if none ran). */
   last: StepMetrics | null;
+}
+
+/**
+ * The model at the current step as a model directory (a snapshot): written before the step's
+ * checkpoint, so a crash in between redoes the step and rewrites the same snapshot.
+ */
+async function writeSnapshot(
+  to: string,
+  config: Parameters<typeof saveModel>[1],
+  trainer: PreferenceTrainer,
+  o: TrainerOptions,
+): Promise<void> {
+  const weights = trainer.weights();
+  await saveModel(to, config, weights);
+  if (o.export_onnx) await writeFileAtomic(join(to, "model.onnx"), denoiserOnnx(config, weights));
 }
 
 /** Total steps for P pairs. */
@@ -172,6 +188,9 @@ export async function fineTune(input: FineTuneInput): Promise<FineTuneResult> {
       await Deno.writeTextFile(logPath, JSON.stringify(m) + "\n", { append: true });
       bar.tick(1, { loss: m.loss, acc: m.accuracy, corr: m.correlation ?? NaN, lr: m.lr });
       input.onStep?.(m);
+      if (o.snapshot_every !== null && m.step % o.snapshot_every === 0 && m.step < steps) {
+        await writeSnapshot(join(dir, "snapshots", `step-${m.step}`), base.config, trainer, o);
+      }
       if (m.step % o.checkpoint_every === 0 && m.step < steps) await save();
     }
     await save();

@@ -163,6 +163,14 @@ export const TRAIN = {
     "Steps between checkpoints (also written at the end and on cancel)",
     "a 12 MB write every ~minute of training",
   ),
+  snapshot_every: key(
+    orNull(int(1)),
+    null,
+    "Also write the model every N steps to train/snapshots/step-<k>/ (model.safetensors, " +
+      "config.json, model.onnx) for curves over training; with the constant schedule a " +
+      "snapshot is the model a k-step run would give; null: none",
+    "12 MB a snapshot; only the over-optimisation curves need them",
+  ),
   threads: key(
     orNull(int(1)),
     null,
@@ -189,13 +197,15 @@ export function drawsPerPair(o: Partial<Pick<TrainerOptions, "draws_per_pair">>)
  * The options that determine the training result (a checkpoint resumes only under these). The
  * thread count is left out (another count continues, with a warning), and so are the model
  * paths: the trainer hashes the weights themselves, so a moved model
- * directory still resumes and a retrained one at the same path does not. The probe cadence is a
+ * directory still resumes and a retrained one at the same path does not. Snapshots are copies
+ * of the weights on the way. The probe cadence is a
  * diagnostic (it never touches the training), and draws_per_pair = 1 is the run from before the
  * key existed: both are left out so that such runs keep their identity and resume.
  */
 export function trainingIdentity(o: TrainerOptions): Record<string, unknown> {
   const {
     checkpoint_every: _c,
+    snapshot_every: _s,
     export_onnx: _e,
     model: _m,
     reference: _r,

@@ -270,3 +270,31 @@ Deno.test("a sharded worker (--shard i/n, n > 1) skips training and writes nothi
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("a snapshot at step k is the model a k-step run gives (constant schedule)", async () => {
+  const tmp = await Deno.makeTempDir();
+  try {
+    const cfg = tinyConfig("eps", { depth: 1 });
+    const model = await writeModel(join(tmp, "base"), cfg, 4);
+    const groups = pairGroups(4, 1, 16);
+    const common = { model, batch_pairs: 2, threads: 1, warmup_steps: 1, export_onnx: false };
+    const long = await runSink(
+      join(tmp, "long"),
+      { ...common, max_steps: 6, snapshot_every: 2 },
+      groups,
+    );
+    const short = await runSink(join(tmp, "short"), { ...common, max_steps: 4 }, groups);
+    const snap = join(long.stageDir, "snapshots", "step-4");
+    assert.ok(await exists(join(long.stageDir, "snapshots", "step-2", "model.safetensors")));
+    assert.ok(
+      !(await exists(join(long.stageDir, "snapshots", "step-6"))),
+      "the last step is the model",
+    );
+    assert.deepEqual(
+      await Deno.readFile(join(snap, "model.safetensors")),
+      await Deno.readFile(join(short.stageDir, "model.safetensors")),
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
