@@ -3,3 +3,4 @@
  * there why ORT tests live in one test module).
  */
 import "./method_run.ts";
+import "./sweep_run.ts";
