@@ -24,7 +24,13 @@ import {
   type SweepPoint,
   sweepPoints,
 } from "./sweep_plan.ts";
-import { appendRecord, readRecords, RECORD_FORMAT, type SweepRecord } from "./sweep_record.ts";
+import {
+  appendRecord,
+  type CurvePoint,
+  readRecords,
+  RECORD_FORMAT,
+  type SweepRecord,
+} from "./sweep_record.ts";
 
 export interface SweepResult {
   status: "done" | "cancelled";
@@ -34,6 +40,56 @@ export interface SweepResult {
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await Deno.readTextFile(path)) as T;
+}
+
+/** A dev evaluation as a curve point. */
+function curvePoint(step: number, ev: EvalReport): CurvePoint {
+  return {
+    step,
+    rewards: Object.fromEntries(ev.rewards.map((r) => [r.reward, {
+      win_rate: r.win_rate.estimate,
+      low: r.win_rate.low,
+      high: r.win_rate.high,
+      mean_tuned: r.mean_tuned,
+    }])),
+    shapeeval: ev.shapeeval
+      ? {
+        tuned: ev.shapeeval.tuned.overall,
+        win_rate: ev.shapeeval.win_rate.estimate,
+        low: ev.shapeeval.win_rate.low,
+        high: ev.shapeeval.win_rate.high,
+      }
+      : null,
+  };
+}
+
+/**
+ * Every snapshot of a point's training (train/snapshots/step-<k>/) evaluated against the base
+ * with the point's evaluation options (scores cached like the run's own), then the final model.
+ */
+async function pointCurve(p: SweepPoint, final: EvalReport, steps: number): Promise<CurvePoint[]> {
+  const { evaluateModelDirs } = await import("../../stages/evaluate/run_eval.ts");
+  const dir = join(p.config.runs_dir, p.name, "train", "snapshots");
+  const snaps = [];
+  for await (const e of Deno.readDir(dir)) {
+    const m = /^step-(\d+)$/.exec(e.name);
+    if (e.isDirectory && m) snaps.push(Number(m[1]));
+  }
+  snaps.sort((a, b) => a - b);
+  const cache = p.config.evaluate.cache ? join(p.config.runs_dir, "eval-cache") : null;
+  const out: CurvePoint[] = [];
+  for (const step of snaps) {
+    const snap = join(dir, `step-${step}`);
+    const ev = await evaluateModelDirs(
+      p.config.train.model,
+      snap,
+      p.config.evaluate,
+      join(snap, "eval"),
+      cache,
+    );
+    out.push(curvePoint(step, ev));
+  }
+  return [...out, curvePoint(steps, final)];
 }
 
 /** The record line of a finished point, from the files its run wrote. */
@@ -49,6 +105,7 @@ async function pointRecord(
   const logText = await Deno.readTextFile(logPath);
   const steps = parseTrainLog(logText, logPath);
   const calibrate = await readManifest(join(dir, "calibrate"), { index: 0, count: 1 });
+  const training = trainDiagnostics(logText, p.config.train.beta, logPath);
   const { cache: _cache, ...evaluate } = p.config.evaluate;
   return {
     format: RECORD_FORMAT,
@@ -82,9 +139,10 @@ async function pointRecord(
         : null,
     },
     training: {
-      ...trainDiagnostics(logText, p.config.train.beta, logPath),
+      ...training,
       step_seconds: steps.reduce((a, s) => a + s.seconds, 0) / steps.length,
     },
+    ...(plan.curve ? { curve: await pointCurve(p, ev, training.steps) } : {}),
     tau: ((calibrate?.config ?? {}) as { tau?: Record<string, number> }).tau ?? {},
     config: {
       calibrate: p.config.calibrate,

@@ -11,8 +11,9 @@
  *       "note": "why this sweep, what it chooses",
  *       "config": { "evaluate": { "prompts": "data/prompts/dev.txt" }, ... },  // a ConfigPatch
  *       "grid": { "train.beta": [2500, 10000], "train.lr": [5e-6, 2e-5] },
- *       "seeds": 1
- *     }
+ *       "seeds": 1,
+ *       "curve": false                             // true: evaluate every train.snapshot_every
+ *     }                                            //   snapshot on dev too (curves over steps)
  *
  * A sweep must evaluate on a file other than the locked test set (data/prompts/eval.txt), and
  * its grid may vary only what comes after the shared stages (calibrate, select, train).
@@ -39,6 +40,8 @@ export interface SweepPlan {
   /** "section.key" -> the values tried, in order. */
   grid: Record<string, GridValue[]>;
   seeds: number;
+  /** Evaluate each point's training snapshots (train.snapshot_every) on dev as well. */
+  curve: boolean;
   /** The plan file, for messages. */
   source: string;
 }
@@ -60,7 +63,7 @@ const fail = (where: string, msg: string): never => {
 export function parseSweepPlan(x: unknown, where: string): SweepPlan {
   if (x === null || typeof x !== "object" || Array.isArray(x)) fail(where, "it is not an object");
   const o = x as Record<string, unknown>;
-  const known = ["name", "shared", "record", "note", "config", "grid", "seeds"];
+  const known = ["name", "shared", "record", "note", "config", "grid", "seeds", "curve"];
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) fail(where, `'${k}' is not a key (keys are ${known.join(", ")})`);
   }
@@ -90,6 +93,10 @@ export function parseSweepPlan(x: unknown, where: string): SweepPlan {
   const seeds = o.seeds ?? 1;
   if (!Number.isInteger(seeds) || (seeds as number) < 1) {
     fail(where, `seeds must be an integer >= 1: current value is ${seeds}`);
+  }
+  const curve = o.curve ?? false;
+  if (typeof curve !== "boolean") {
+    fail(where, `curve must be true or false: current value is ${curve}`);
   }
   const grid = o.grid;
   if (grid === null || typeof grid !== "object" || Array.isArray(grid)) {
@@ -125,6 +132,7 @@ export function parseSweepPlan(x: unknown, where: string): SweepPlan {
     config: config as ConfigPatch,
     grid: grid as Record<string, GridValue[]>,
     seeds: seeds as number,
+    curve: curve as boolean,
     source: where,
   };
 }
@@ -139,6 +147,11 @@ export function sharedConfig(plan: SweepPlan, runsDir: string): RunConfig {
     { name: "upstream", runs_dir: `${runsDir}/sweep/${plan.shared}` },
     plan.source,
   );
+  if (plan.curve && cfg.train.snapshot_every === null) {
+    throw new RangeError(
+      `Cannot run sweep ${plan.source} as curve is true but config.train.snapshot_every is not set`,
+    );
+  }
   if (resolve(cfg.evaluate.prompts) === resolve(TEST_PROMPTS)) {
     throw new RangeError(
       `Cannot run sweep ${plan.source} as it evaluates on ${TEST_PROMPTS}, the locked test set: ` +

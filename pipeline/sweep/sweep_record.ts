@@ -35,11 +35,19 @@ export interface SweepRecord {
     shapeeval: (WinCell & { base: number; tuned: number }) | null;
   };
   training: TrainDiagnostics & { step_seconds: number };
+  /** With a curve plan: the dev result of every snapshot and of the final model, by step. */
+  curve?: CurvePoint[];
   /** tau per reward as the calibrate stage used it */
   tau: Record<string, number>;
   /** The downstream sections as run (the shared ones are the plan's). */
   config: Record<"calibrate" | "select" | "train" | "evaluate", unknown>;
   rerun: string;
+}
+
+export interface CurvePoint {
+  step: number;
+  rewards: Record<string, WinCell & { mean_tuned: number }>;
+  shapeeval: (WinCell & { tuned: number }) | null;
 }
 
 /** The record file's lines (none when it does not exist); a bad line is an error naming it. */

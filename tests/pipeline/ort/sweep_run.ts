@@ -11,7 +11,7 @@ import { readRecords } from "../../../pipeline/sweep/sweep_record.ts";
 import { tinyConfig } from "../../models/_tiny.ts";
 import { writeModel } from "../../stages/train/ort/_sink_run.ts";
 
-Deno.test("a sweep runs and records every point on dev, then skips them when run again", async () => {
+Deno.test("a sweep runs and records every point on dev (with its curve over snapshots), then skips them when run again", async () => {
   const tmp = await Deno.makeTempDir();
   try {
     const model = await writeModel(
@@ -33,7 +33,7 @@ Deno.test("a sweep runs and records every point on dev, then skips them when run
       config: {
         prompts: { path: join(tmp, "train.txt") },
         generate: { model, n: 3, steps: 2, guidance: 2 },
-        train: { model, batch_pairs: 2, max_steps: 2 },
+        train: { model, batch_pairs: 2, max_steps: 2, snapshot_every: 1 },
         evaluate: {
           prompts: join(tmp, "dev.txt"),
           max_prompts: null,
@@ -44,6 +44,7 @@ Deno.test("a sweep runs and records every point on dev, then skips them when run
       },
       grid: { "train.beta": [100, 1000] },
       seeds: 1,
+      curve: true,
       source: "test plan",
     };
     const signal = new AbortController().signal;
@@ -57,6 +58,9 @@ Deno.test("a sweep runs and records every point on dev, then skips them when run
       assert.equal(r.training.beta, r.point["train.beta"]);
       assert.equal(r.training.steps, 2);
       assert.deepEqual(Object.keys(r.tau), ["aesthetic", "alignment", "preference"]);
+      // the curve: the snapshot of step 1, then the final model (step 2), each against the base
+      assert.deepEqual(r.curve!.map((c) => c.step), [1, 2]);
+      assert.deepEqual(r.curve![1]!.rewards.aesthetic!.win_rate, r.dev.rewards.aesthetic!.win_rate);
     }
     assert.ok(
       await Deno.stat(join(tmp, "runs", "sweep", "t", "t", "beta-100", "train", "model.onnx")),
