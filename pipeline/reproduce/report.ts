@@ -295,6 +295,14 @@ export function formatReport(r: ReproduceReport): string {
       r.sum === "sum-raw" ? "the sum of raw rewards" : "the sum of calibrated rewards"
     }; generated ${r.generated} from the cells' result.json files.`,
     "",
+    ...(r.size === "small" && !r.plan
+      ? [
+        "> **A demonstration, not a result.** The small size (32 prompts x 8 samples, 16 eval " +
+        "prompts x 1 seed, one training seed) checks that every cell runs; its win-rates carry " +
+        "intervals of tens of points and say nothing about the method.",
+        "",
+      ]
+      : []),
     ...r.bases.flatMap((b) => baseSection(b, r.sum)),
   ].join("\n");
 }

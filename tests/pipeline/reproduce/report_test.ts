@@ -77,6 +77,7 @@ Deno.test("formatReport() writes both tables with a row per cell, intervals and 
   });
   assert.match(md, /### Table 1: single reward/);
   assert.match(md, /### Table 2: multi-reward/);
+  assert.match(md, /A demonstration, not a result\./, "the small size says so");
   assert.match(
     md,
     /\| alignment \| IPO \| 62\.5 \[52\.5, 72\.5\] \| 62\.5 .* \| 6\.000 \| 6\.000 \| 6\.000 \| 0\.25 \| 32 \| 61 \|/,
