@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { METHOD } from "../../pipeline/method.ts";
 import { DEFAULTS, mergeConfig } from "../../pipeline/config.ts";
 import { resolveRewards } from "../../stages/score/reward_set.ts";
-import { BASE_TAU_FORMAT, rewardModelSha256 } from "../../stages/calibrate/base_tau.ts";
+import { rewardModelSha256 } from "../../stages/calibrate/base_tau.ts";
+import { tauFileOf } from "../stages/calibrate/_tau_file.ts";
 
 Deno.test("the calibrate stage takes tau from the config, else the generating base's tau.json, else the manifest", async () => {
   const base = await Deno.makeTempDir();
@@ -19,21 +20,10 @@ Deno.test("the calibrate stage takes tau from the config, else the generating ba
   });
   await Deno.writeTextFile(
     join(base, "tau.json"),
-    JSON.stringify({
-      format: BASE_TAU_FORMAT,
-      base: "b",
-      measured_on: {
-        run: "r",
-        prompts: "p",
-        prompts_count: 1,
-        samples_per_prompt: 2,
-        statistic: "",
-      },
-      rewards: {
-        aesthetic: await entry("aesthetic", 0.77),
-        preference: await entry("preference", 0.5),
-      },
-    }),
+    JSON.stringify(tauFileOf({
+      aesthetic: await entry("aesthetic", 0.77),
+      preference: await entry("preference", 0.5),
+    })),
   );
   const spec = await METHOD.calibrate(cfg);
   const { tau } = spec.config as { tau: Record<string, number> };
