@@ -44,8 +44,8 @@ function comparisonSection(b: BaseReport): string[] {
     `seeds; statistic ${r.statistic}, Holm over the family of ${r.family} tests, alpha ${r.alpha}. ` +
     "A comparison 'A vs B' claims A better than B.",
     "",
-    "| Comparison | Metric | Seeds (A, B) | Effect (95% CI) | p | p (Holm) | Verdict |",
-    "|---|---|---|---|---:|---:|---|",
+    "| Comparison | Metric | Seeds (A, B) | Effect (95% CI) | p | p (Holm) | MDE (80%) | Verdict |",
+    "|---|---|---|---|---:|---:|---:|---|",
   ];
   for (const c of r.comparisons) {
     const t = c[r.statistic];
@@ -53,8 +53,8 @@ function comparisonSection(b: BaseReport): string[] {
       `| ${c.comparison} | ${c.metric} | ${c.seeds.a}, ${c.seeds.b} | ${pct(t.estimate)} [${
         pct(t.low)
       }, ${pct(t.high)}] | ${c.p_value.toPrecision(2)} | ${c.p_holm.toPrecision(2)} | ${
-        verdict(c, r.statistic)
-      } |`,
+        pct(c.mde)
+      } | ${verdict(c, r.statistic)} |`,
     );
   }
   return [...lines, ""];

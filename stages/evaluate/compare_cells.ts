@@ -21,6 +21,12 @@ import type { Interval } from "./bootstrap.ts";
 import { holm } from "./holm.ts";
 import type { ModelScores } from "./model_scores.ts";
 import { pairedBootstrap, type PairedTest } from "./paired_bootstrap.ts";
+import {
+  designSE,
+  minimumDetectable,
+  type VarianceComponents,
+  varianceComponents,
+} from "./power.ts";
 
 /** The cell name of the base model in comparisons. */
 export const BASE_CELL = "base";
@@ -55,6 +61,13 @@ export interface MetricComparison {
   delta_mean: PairedTest;
   mean_a: number;
   mean_b: number;
+  /**
+   * The tested statistic's variance components over prompts and each side's training seeds
+   * (power.ts), and the smallest difference this design detects with 80% power at alpha / family
+   * (Bonferroni: conservative for Holm's first rejection).
+   */
+  components: VarianceComponents;
+  mde: number;
   /** The tested statistic's p-value, Holm-adjusted over the family, and the decision. */
   p_value: number;
   p_holm: number;
@@ -241,7 +254,7 @@ export function compareCells(
     };
   });
   // The declared comparisons.
-  const rows: Omit<MetricComparison, "p_holm" | "reject">[] = [];
+  const rows: Omit<MetricComparison, "p_holm" | "reject" | "mde">[] = [];
   for (const text of o.comparisons) {
     const [a, b, on] = parseComparison(text, names);
     for (const k of on ?? []) {
@@ -270,19 +283,17 @@ export function compareCells(
       const wb = Array.from({ length: SB }, (_, t) => winVsBase(b, t, j));
       const ma = Array.from({ length: SA }, (_, s) => meanPP(a, s, j));
       const mb = Array.from({ length: SB }, (_, t) => meanPP(b, t, j));
-      const tests = {
-        win_rate: pairedBootstrap(crossed(P, SA, SB, (p, s, t) => h[s]![t]![p]!), 0.5, boot),
-        delta_win_rate: pairedBootstrap(
-          crossed(P, SA, SB, (p, s, t) => wa[s]![p]! - wb[t]![p]!),
-          0,
-          boot,
-        ),
-        delta_mean: pairedBootstrap(
-          crossed(P, SA, SB, (p, s, t) => ma[s]![p]! - mb[t]![p]!),
-          0,
-          boot,
-        ),
+      const xs = {
+        win_rate: crossed(P, SA, SB, (p, s, t) => h[s]![t]![p]!),
+        delta_win_rate: crossed(P, SA, SB, (p, s, t) => wa[s]![p]! - wb[t]![p]!),
+        delta_mean: crossed(P, SA, SB, (p, s, t) => ma[s]![p]! - mb[t]![p]!),
       };
+      const tests = {
+        win_rate: pairedBootstrap(xs.win_rate, 0.5, boot),
+        delta_win_rate: pairedBootstrap(xs.delta_win_rate, 0, boot),
+        delta_mean: pairedBootstrap(xs.delta_mean, 0, boot),
+      };
+      const design = { prompts: P, seedsA: SA, seedsB: SB };
       rows.push({
         comparison: `${a} vs ${b}`,
         a,
@@ -293,6 +304,9 @@ export function compareCells(
         mean_a: mean(ma.map(mean)),
         mean_b: mean(mb.map(mean)),
         p_value: tests[o.statistic].p_value,
+        components: P > 1
+          ? varianceComponents(xs[o.statistic].values, design)
+          : { prompt: 0, seedA: 0, seedB: 0, residual: 0 },
       });
     });
   }
@@ -308,6 +322,10 @@ export function compareCells(
     cells: summaries,
     comparisons: rows.map((r, i) => ({
       ...r,
+      mde: minimumDetectable(
+        designSE(r.components, { prompts: P, seedsA: r.seeds.a, seedsB: r.seeds.b }),
+        o.alpha / rows.length,
+      ),
       p_holm: adjusted[i]!,
       reject: adjusted[i]! <= o.alpha,
     })),

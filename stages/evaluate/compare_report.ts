@@ -66,17 +66,18 @@ export function formatCompare(r: CompareReport): string {
     "",
     `Tested: ${r.statistic.replaceAll("_", " ")} over ${r.family} tests (comparisons x ` +
       `metrics), Holm-corrected, family-wise alpha ${r.alpha}. The other statistics' p-values are ` +
-      "uncorrected.",
+      "uncorrected. MDE: the smallest true difference in the tested statistic this design " +
+      `detects with 80% power at alpha / ${r.family} (stages/evaluate/power.ts), in its units.`,
     "",
     `| Comparison | Metric | Seeds | Win-rate A over B % | Δ win-rate vs base (pts) | Δ mean | ` +
-      `p (${r.statistic}) | p Holm | Rejected |`,
-    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+      `p (${r.statistic}) | p Holm | Rejected | MDE |`,
+    "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ...r.comparisons.map((c) =>
       `| ${c.comparison} | ${c.metric} | ${c.seeds.a} / ${c.seeds.b} | ${ci(c.win_rate, pct)} | ${
         ci(c.delta_win_rate, signedPct)
       } | ${ci(c.delta_mean, signed)} | ${pval(c.p_value)} | ${pval(c.p_holm)} | ${
         c.reject ? "yes" : "no"
-      } |`
+      } | ${c.mde === undefined ? "-" : r.statistic === "delta_mean" ? num(c.mde) : pct(c.mde)} |`
     ),
     "",
   );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { compareCells, parseComparison } from "../../../stages/evaluate/compare_cells.ts";
 import { formatCompare } from "../../../stages/evaluate/compare_report.ts";
+import { designSE, minimumDetectable } from "../../../stages/evaluate/power.ts";
 import type { ModelScores } from "../../../stages/evaluate/model_scores.ts";
 
 // 2 prompts x 2 eval seeds: images 0, 1 of prompt 0 (colors), 2, 3 of prompt 1 (position).
@@ -52,6 +53,11 @@ Deno.test("compareCells() gives the hand-computed statistics, over both cells' s
   near(p1 <= p2 ? aBase!.p_holm : aB!.p_holm, holmLo);
   near(p1 <= p2 ? aB!.p_holm : aBase!.p_holm, holmHi);
   for (const c of r.comparisons) assert.equal(c.reject, c.p_holm <= 0.05);
+  // MDE: (z_{1 - 0.05/4} + z_0.8) x the design's SE from the tested statistic's components
+  for (const c of r.comparisons) {
+    const se = designSE(c.components, { prompts: 2, seedsA: c.seeds.a, seedsB: c.seeds.b });
+    near(c.mde, minimumDetectable(se, 0.05 / 2));
+  }
 });
 
 Deno.test("compareCells() summarises every cell against the base, ShapeEval averaged over seeds", () => {
