@@ -179,6 +179,8 @@ function table(title: string, first: string, rows: string[], base: string): stri
   ];
 }
 
+const opt = (x: number | null | undefined) => (typeof x === "number" ? num(x) : "-");
+
 /** The trained cells' diagnostics (pipeline/reproduce/train_diagnostics.ts), to explain the tables. */
 function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
   const rows = cells.flatMap((s) => {
@@ -189,7 +191,9 @@ function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
     return [
       `| ${label} | ${trainerLabel(s.cell)} | ${num(d.beta)} | ${d.steps} | ${num(d.loss)} | ${
         pct(d.accuracy)
-      } | ${r} | ${num(d.dr_theta)} | ${num(d.dr_ca)} |`,
+      } | ${r} | ${num(d.dr_theta)} | ${num(d.dr_ca)} | ${opt(d.grad_norm)} | ${
+        opt(d.backward)
+      } | ${opt(d.probe_var)} | ${opt(d.probe_bias2)} |`,
     ];
   });
   if (rows.length === 0) return [];
@@ -198,10 +202,12 @@ function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
     "",
     "Means over the last quarter of each cell's training steps (train/log.jsonl): the loss, the " +
     "implicit accuracy (share of pairs with dR_theta > 0), Pearson r of dR_theta with the " +
-    "calibrated gap dR_ca, and the mean gaps themselves (docs/method.md §5.5).",
+    "calibrated gap dR_ca, the mean gaps themselves, the gradient norm before any clip, the " +
+    "share of pairs whose loss weight pushes them backwards, and the last two-draw probe's " +
+    "Var(dR) and bias² (docs/method.md §5.5).",
     "",
-    "| Cell | Loss | beta | Steps | Final loss | Implicit accuracy % | r(dR_theta, dR_ca) | dR_theta | dR_ca |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| Cell | Loss | beta | Steps | Final loss | Implicit accuracy % | r(dR_theta, dR_ca) | dR_theta | dR_ca | Grad norm | Backward | Probe var | Probe bias² |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
   ];
