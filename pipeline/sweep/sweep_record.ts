@@ -89,6 +89,49 @@ export const meanWin = (r: SweepRecord) => {
 
 const pct = (x: number) => (100 * x).toFixed(1);
 
+interface PointGroup {
+  rs: SweepRecord[];
+  mean: number;
+  ratio: number;
+}
+
+const avg = (rs: readonly SweepRecord[], f: (r: SweepRecord) => number) =>
+  rs.reduce((a, r) => a + f(r), 0) / rs.length;
+
+/** The records grouped by point (its seeds together), in first-seen order. */
+function pointGroups(records: readonly SweepRecord[]): PointGroup[] {
+  const groups = new Map<string, SweepRecord[]>();
+  for (const r of records) {
+    const k = JSON.stringify(r.point);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => ({
+    rs,
+    mean: avg(rs, meanWin),
+    ratio: avg(rs, regimeRatio),
+  }));
+}
+
+/** The rule (recordTable's): the best mean win-rate among the points in or nearest the band. */
+function chooseGroup(rows: readonly PointGroup[]): PointGroup | null {
+  // Distance of the ratio from the band in log scale (0 inside it).
+  // A gap that moved the wrong way (ratio <= 0) is never in or near the band.
+  const off = (ratio: number) =>
+    ratio > 0
+      ? Math.max(0, Math.log(REGIME_BAND[0] / ratio), Math.log(ratio / REGIME_BAND[1]))
+      : Infinity;
+  const nearest = Math.min(...rows.map((x) => off(x.ratio)));
+  return rows.filter((x) => off(x.ratio) === nearest).reduce<PointGroup | null>(
+    (b, x) => (b === null || x.mean > b.mean ? x : b),
+    null,
+  );
+}
+
+/** The point the rule chooses from a record (null for an empty one). */
+export function chosenPoint(records: readonly SweepRecord[]): SweepRecord["point"] | null {
+  return chooseGroup(pointGroups(records))?.rs[0]!.point ?? null;
+}
+
 /**
  * The record as a markdown table, points averaged over their seeds, and the point the rule
  * chooses: the highest mean dev win-rate over the rewards among points whose dR_theta / dR_ca
@@ -97,32 +140,10 @@ const pct = (x: number) => (100 * x).toFixed(1);
  */
 export function recordTable(records: readonly SweepRecord[]): string {
   if (records.length === 0) return "No point recorded yet.\n";
-  const groups = new Map<string, SweepRecord[]>();
-  for (const r of records) {
-    const k = JSON.stringify(r.point);
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
   const keys = [...new Set(records.flatMap((r) => Object.keys(r.point)))];
   const rewards = [...new Set(records.flatMap((r) => Object.keys(r.dev.rewards)))];
-  const avg = (rs: SweepRecord[], f: (r: SweepRecord) => number) =>
-    rs.reduce((a, r) => a + f(r), 0) / rs.length;
-  const rows = [...groups.values()].map((rs) => ({
-    rs,
-    mean: avg(rs, meanWin),
-    ratio: avg(rs, regimeRatio),
-  }));
-  // Distance of the ratio from the band in log scale (0 inside it).
-  // A gap that moved the wrong way (ratio <= 0) is never in or near the band.
-  const off = (ratio: number) =>
-    ratio > 0
-      ? Math.max(0, Math.log(REGIME_BAND[0] / ratio), Math.log(ratio / REGIME_BAND[1]))
-      : Infinity;
-  const nearest = Math.min(...rows.map((x) => off(x.ratio)));
-  const eligible = rows.filter((x) => off(x.ratio) === nearest);
-  const chosen = eligible.reduce<typeof rows[0] | null>(
-    (b, x) => (b === null || x.mean > b.mean ? x : b),
-    null,
-  );
+  const rows = pointGroups(records);
+  const chosen = chooseGroup(rows);
   const head = [
     ...keys,
     "seeds",

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   appendRecord,
+  chosenPoint,
   readRecords,
   RECORD_FORMAT,
   recordTable,
@@ -84,4 +85,12 @@ Deno.test("recordTable chooses among the points nearest the band when none is in
   const chosen = t.split("\n").filter((l) => l.includes("**chosen**"));
   assert.equal(chosen.length, 1);
   assert.match(chosen[0]!, /^\| 2500 /);
+});
+
+Deno.test("chosenPoint is the table's chosen point", () => {
+  assert.deepEqual(
+    chosenPoint([rec(500, 0, 0.9, 0.02), rec(2500, 0, 0.6, 0.1), rec(10000, 0, 0.55, 0.3)]),
+    { "train.beta": 2500 },
+  );
+  assert.equal(chosenPoint([]), null);
 });

@@ -1,0 +1,52 @@
+/**
+ * Writes the over-optimisation curve plans (issue #15, claim c) from the tuning records: for each
+ * base and each of the paper's losses whose tuning plan (docs/search/<base>-<loss>.json) is fully
+ * recorded, the point its rule chose, trained on one reward's single-reward pairs for 8x the
+ * chosen steps with a snapshot every chosen-steps (8 checkpoints), 3 training seeds, every
+ * checkpoint evaluated on dev (`capo sweep <plan>`, curve: true). A loss not fully tuned yet is
+ * reported and skipped: a curve needs its loss's tuned settings.
+ *
+ *     deno run --allow-read=docs/search --allow-write=docs/search docs/search/curve_plans.ts [reward]
+ */
+import { chosenPoint, readRecords } from "../../pipeline/sweep/sweep_record.ts";
+import { parseSweepPlan, sharedConfig, sweepPoints } from "../../pipeline/sweep/sweep_plan.ts";
+
+const reward = Deno.args[0] ?? "aesthetic";
+const MULTIPLE = 8;
+for (const base of ["eps", "flow"]) {
+  for (const loss of ["dpo", "ipo", "capo"]) {
+    const name = `${base}-${loss}`;
+    const path = `docs/search/${name}.json`;
+    const plan = parseSweepPlan(JSON.parse(await Deno.readTextFile(path)), path);
+    const want = sweepPoints(plan, sharedConfig(plan, "runs")).length;
+    const records = await readRecords(plan.record);
+    const point = chosenPoint(records);
+    if (records.length < want || point === null) {
+      console.log(`${name}: ${records.length} of ${want} points recorded, not tuned yet: skipped`);
+      continue;
+    }
+    const train: Record<string, unknown> = { ...(plan.config.train ?? {}) };
+    for (const [k, v] of Object.entries(point)) train[k.split(".")[1]!] = v;
+    const steps = train.max_steps as number;
+    const curve = {
+      name: `curve-${name}-${reward}`,
+      shared: plan.shared,
+      record: `docs/search/curve-${name}-${reward}.jsonl`,
+      note: `Over-optimisation curve (issue #15, claim c), not a search: ${loss} on the ${base} ` +
+        `base with its tuned settings (${JSON.stringify(point)}, the rule's choice in ` +
+        `${plan.record}), trained on ${reward}'s single-reward pairs for ${MULTIPLE}x the tuned ` +
+        `steps, every ${steps} steps evaluated on dev. Nothing is chosen from it.`,
+      config: {
+        ...plan.config,
+        select: { method: "single", reward },
+        train: { ...train, max_steps: MULTIPLE * steps, snapshot_every: steps },
+      },
+      grid: {},
+      seeds: 3,
+      curve: true,
+    };
+    const out = `docs/search/curve-${name}-${reward}.json`;
+    await Deno.writeTextFile(out, JSON.stringify(curve, null, 2) + "\n");
+    console.log(`${name}: ${out} (${MULTIPLE * steps} steps, snapshot every ${steps})`);
+  }
+}
