@@ -1,0 +1,69 @@
+/**
+ * Freezes the confirmatory plan (docs/reproduce/plan.json, named by PREREGISTRATION.md) from the
+ * dev tuning records: for each base and each loss (the paper's dpo, ipo, capo and this project's
+ * variants), the point its plan's rule chose (docs/search/<base>-<loss>.jsonl, every loss the
+ * same grid), as that loss's `trainers` entry; 3 training seeds; the whole test set, 4 seeds per
+ * prompt; and the primary comparisons of issue #15 with Holm at alpha 0.05. Refuses to write
+ * while any loss's tuning is incomplete.
+ *
+ *     deno run --allow-read=docs/search,data --allow-write=docs/reproduce docs/reproduce/make_plan.ts
+ */
+import { chosenPoint, readRecords } from "../../pipeline/sweep/sweep_record.ts";
+import { parseSweepPlan, sharedConfig, sweepPoints } from "../../pipeline/sweep/sweep_plan.ts";
+import { parseReproducePlan, PLAN_FORMAT } from "../../pipeline/reproduce/repro_plan.ts";
+
+const LOSSES: Record<string, string> = {
+  dpo: "dpo",
+  ipo: "ipo",
+  capo: "capo",
+  "capo-k4": "capo-k4",
+  "capo_unbiased": "capo_unbiased",
+  "ipo_unbiased": "ipo_unbiased",
+};
+const REWARDS = ["aesthetic", "alignment", "preference"];
+const trainers: Record<string, Record<string, Record<string, unknown>>> = {};
+const missing: string[] = [];
+for (const base of ["eps", "flow"]) {
+  trainers[base] = {};
+  for (const [name, plan] of Object.entries(LOSSES)) {
+    const path = `docs/search/${base}-${plan}.json`;
+    const p = parseSweepPlan(JSON.parse(await Deno.readTextFile(path)), path);
+    const want = sweepPoints(p, sharedConfig(p, "runs")).length;
+    const records = await readRecords(p.record);
+    const point = chosenPoint(records);
+    if (records.length < want || point === null) {
+      missing.push(`${base}-${plan} (${records.length} of ${want} points)`);
+      continue;
+    }
+    const { model: _m, ...train } = (p.config.train ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(point)) train[k.split(".")[1]!] = v;
+    trainers[base][name] = train;
+  }
+}
+if (missing.length > 0) {
+  console.error(`Cannot freeze the plan as these tunings are incomplete: ${missing.join(", ")}`);
+  Deno.exit(1);
+}
+const comparisons = [
+  ...REWARDS.flatMap((r) => [
+    `single-${r}-capo vs single-${r}-dpo on ${r}`,
+    `single-${r}-capo vs single-${r}-ipo on ${r}`,
+  ]),
+  `frs-capo vs sum-capo on ${REWARDS.join(",")}`,
+  `frs-capo vs soup-capo on ${REWARDS.join(",")}`,
+  "frs-capo vs base on shapeeval",
+];
+const plan = {
+  format: PLAN_FORMAT,
+  note:
+    "Frozen from the dev tuning records by docs/reproduce/make_plan.ts; see PREREGISTRATION.md.",
+  seeds: 3,
+  config: {
+    evaluate: { prompts: "data/prompts/eval.txt", max_prompts: null, seeds_per_prompt: 4 },
+  },
+  trainers,
+  compare: { comparisons, metrics: null, statistic: "win_rate", alpha: 0.05 },
+};
+parseReproducePlan(plan, "the frozen plan"); // every key checked before it is written
+await Deno.writeTextFile("docs/reproduce/plan.json", JSON.stringify(plan, null, 2) + "\n");
+console.log(`docs/reproduce/plan.json: ${comparisons.length} comparisons per base`);
