@@ -8,8 +8,7 @@
  *
  *     deno run --allow-read=docs/search,data --allow-write=docs/reproduce docs/reproduce/make_plan.ts
  */
-import { chosenPoint, readRecords } from "../../pipeline/sweep/sweep_record.ts";
-import { parseSweepPlan, sharedConfig, sweepPoints } from "../../pipeline/sweep/sweep_plan.ts";
+import { readTuning } from "../../pipeline/sweep/tuning.ts";
 import { parseReproducePlan, PLAN_FORMAT } from "../../pipeline/reproduce/repro_plan.ts";
 
 const LOSSES: Record<string, string> = {
@@ -26,12 +25,10 @@ const missing: string[] = [];
 for (const base of ["eps", "flow"]) {
   trainers[base] = {};
   for (const [name, plan] of Object.entries(LOSSES)) {
-    const path = `docs/search/${base}-${plan}.json`;
-    const p = parseSweepPlan(JSON.parse(await Deno.readTextFile(path)), path);
-    const want = sweepPoints(p, sharedConfig(p, "runs")).length;
-    const records = await readRecords(p.record);
-    const point = chosenPoint(records);
-    if (records.length < want || point === null) {
+    const { plan: p, points: want, records, chosen: point } = await readTuning(
+      `docs/search/${base}-${plan}.json`,
+    );
+    if (point === null) {
       missing.push(`${base}-${plan} (${records.length} of ${want} points)`);
       continue;
     }

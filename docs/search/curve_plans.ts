@@ -8,20 +8,17 @@
  *
  *     deno run --allow-read=docs/search --allow-write=docs/search docs/search/curve_plans.ts [reward]
  */
-import { chosenPoint, readRecords } from "../../pipeline/sweep/sweep_record.ts";
-import { parseSweepPlan, sharedConfig, sweepPoints } from "../../pipeline/sweep/sweep_plan.ts";
+import { readTuning } from "../../pipeline/sweep/tuning.ts";
 
 const reward = Deno.args[0] ?? "aesthetic";
 const MULTIPLE = 8;
 for (const base of ["eps", "flow"]) {
   for (const loss of ["dpo", "ipo", "capo"]) {
     const name = `${base}-${loss}`;
-    const path = `docs/search/${name}.json`;
-    const plan = parseSweepPlan(JSON.parse(await Deno.readTextFile(path)), path);
-    const want = sweepPoints(plan, sharedConfig(plan, "runs")).length;
-    const records = await readRecords(plan.record);
-    const point = chosenPoint(records);
-    if (records.length < want || point === null) {
+    const { plan, points: want, records, chosen: point } = await readTuning(
+      `docs/search/${name}.json`,
+    );
+    if (point === null) {
       console.log(`${name}: ${records.length} of ${want} points recorded, not tuned yet: skipped`);
       continue;
     }

@@ -5,8 +5,8 @@
  *
  *     deno run --allow-read=docs/search,data --allow-write=docs/search docs/search/status.ts
  */
-import { chosenPoint, meanWin, readRecords } from "../../pipeline/sweep/sweep_record.ts";
-import { parseSweepPlan, sharedConfig, sweepPoints } from "../../pipeline/sweep/sweep_plan.ts";
+import { meanWin } from "../../pipeline/sweep/sweep_record.ts";
+import { readTuning } from "../../pipeline/sweep/tuning.ts";
 
 const pct = (x: number) => (100 * x).toFixed(1);
 const rows = [
@@ -15,11 +15,9 @@ const rows = [
 ];
 for (const base of ["eps", "flow"]) {
   for (const loss of ["capo", "dpo", "ipo", "capo-k4", "capo_unbiased", "ipo_unbiased"]) {
-    const path = `docs/search/${base}-${loss}.json`;
-    const plan = parseSweepPlan(JSON.parse(await Deno.readTextFile(path)), path);
-    const want = sweepPoints(plan, sharedConfig(plan, "runs")).length;
-    const records = await readRecords(plan.record);
-    const point = records.length === want ? chosenPoint(records) : null;
+    const { points: want, records, chosen: point } = await readTuning(
+      `docs/search/${base}-${loss}.json`,
+    );
     const rs = point === null
       ? []
       : records.filter((r) => JSON.stringify(r.point) === JSON.stringify(point));
