@@ -9,7 +9,6 @@
  * (score's model_sha256 per reward), so the result can be checked against the base it is
  * written beside.
  */
-import { join } from "node:path";
 import { withinPromptSpread } from "../models/rewards/spread.ts";
 import { BASE_TAU_FORMAT, type BaseTau } from "../stages/calibrate/base_tau.ts";
 import { openStage, shardTables } from "./exchange/stage_data.ts";
@@ -40,7 +39,7 @@ export async function measureBaseTau(runDir: string): Promise<{ tau: BaseTau; mo
       const col = table.getChild(`reward_${r.name}`);
       if (col === null) {
         throw new TypeError(
-          `Cannot measure tau from ${join(score.dir)} as it has no column reward_${r.name}`,
+          `Cannot measure tau from ${score.dir} as it has no column reward_${r.name}`,
         );
       }
       columns.get(r.name)!.push(...(col.toArray() as Float64Array | Float32Array));
