@@ -129,7 +129,8 @@ function chooseGroup(rows: readonly PointGroup[]): PointGroup | null {
 
 /** The point the rule chooses from a record (null for an empty one). */
 export function chosenPoint(records: readonly SweepRecord[]): SweepRecord["point"] | null {
-  return chooseGroup(pointGroups(records))?.rs[0]!.point ?? null;
+  const g = chooseGroup(pointGroups(records));
+  return g === null ? null : g.rs[0]!.point;
 }
 
 /**
