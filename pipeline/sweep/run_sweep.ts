@@ -30,7 +30,9 @@ import {
   readRecords,
   RECORD_FORMAT,
   type SweepRecord,
+  type WinCell,
 } from "./sweep_record.ts";
+import type { Interval } from "../../stages/evaluate/bootstrap.ts";
 
 export interface SweepResult {
   status: "done" | "cancelled";
@@ -42,22 +44,21 @@ async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await Deno.readTextFile(path)) as T;
 }
 
+/** An interval as a record's win-rate cell. */
+const winCell = (i: Interval): WinCell => ({ win_rate: i.estimate, low: i.low, high: i.high });
+
 /** A dev evaluation as a curve point. */
 function curvePoint(step: number, ev: EvalReport): CurvePoint {
   return {
     step,
     rewards: Object.fromEntries(ev.rewards.map((r) => [r.reward, {
-      win_rate: r.win_rate.estimate,
-      low: r.win_rate.low,
-      high: r.win_rate.high,
+      ...winCell(r.win_rate),
       mean_tuned: r.mean_tuned,
     }])),
     shapeeval: ev.shapeeval
       ? {
         tuned: ev.shapeeval.tuned.overall,
-        win_rate: ev.shapeeval.win_rate.estimate,
-        low: ev.shapeeval.win_rate.low,
-        high: ev.shapeeval.win_rate.high,
+        ...winCell(ev.shapeeval.win_rate),
       }
       : null,
   };
@@ -122,9 +123,7 @@ async function pointRecord(
       seeds_per_prompt: ev.seeds_per_prompt,
       images: ev.images,
       rewards: Object.fromEntries(ev.rewards.map((r) => [r.reward, {
-        win_rate: r.win_rate.estimate,
-        low: r.win_rate.low,
-        high: r.win_rate.high,
+        ...winCell(r.win_rate),
         mean_base: r.mean_base,
         mean_tuned: r.mean_tuned,
       }])),
@@ -132,9 +131,7 @@ async function pointRecord(
         ? {
           base: ev.shapeeval.base.overall,
           tuned: ev.shapeeval.tuned.overall,
-          win_rate: ev.shapeeval.win_rate.estimate,
-          low: ev.shapeeval.win_rate.low,
-          high: ev.shapeeval.win_rate.high,
+          ...winCell(ev.shapeeval.win_rate),
         }
         : null,
     },
