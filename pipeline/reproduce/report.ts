@@ -18,7 +18,11 @@ import { type Cell, REWARDS, type SumVariant } from "./cells.ts";
 import type { CellResult } from "./cell_result.ts";
 import type { Size } from "./cell_config.ts";
 import type { CompareReport } from "../../stages/evaluate/compare_report.ts";
-import type { MetricComparison, Statistic } from "../../stages/evaluate/compare_cells.ts";
+import {
+  type MetricComparison,
+  parseComparison,
+  type Statistic,
+} from "../../stages/evaluate/compare_cells.ts";
 
 /**
  * The verdict on a declared comparison 'A vs B', which claims A better than B (H0: no
@@ -32,6 +36,66 @@ export function verdict(
   if (!c.reject) return "inconclusive";
   const t = c[statistic];
   return t.estimate > t.null_value ? "reproduced" : "not reproduced";
+}
+
+export type Verdict = ReturnType<typeof verdict>;
+
+/**
+ * A claim's verdict from its tests' (a claim such as "CaPO beats DPO and IPO on the reward it
+ * trains on" holds only if every one of its tests does): not reproduced when any test is not
+ * reproduced, reproduced when every test is, inconclusive otherwise.
+ */
+export function claimVerdict(tests: readonly Verdict[]): Verdict {
+  if (tests.length === 0) throw new RangeError("Cannot judge a claim that has no tests");
+  if (tests.includes("not reproduced")) return "not reproduced";
+  return tests.every((t) => t === "reproduced") ? "reproduced" : "inconclusive";
+}
+
+/** The tested rows of a base's comparisons that a claim's declared comparisons name. */
+export function claimTests(
+  r: CompareReport,
+  declared: readonly string[],
+  cells: readonly string[],
+): MetricComparison[] {
+  return declared.flatMap((d) => {
+    const [a, b, on] = parseComparison(d, cells);
+    return r.comparisons.filter((c) =>
+      c.a === a && c.b === b && (on === null || on.includes(c.metric))
+    );
+  });
+}
+
+function claimSection(b: BaseReport, claims: Record<string, string[]>): string[] {
+  const r = b.compare;
+  if (!r || Object.keys(claims).length === 0) return [];
+  const cells = b.cells.map((s) => s.cell.name);
+  const lines = [
+    "### Claims",
+    "",
+    "A claim is reproduced when every one of its tests is, not reproduced when any test is " +
+    "not reproduced (Holm-rejected with the baseline ahead), inconclusive otherwise.",
+    "",
+    "| Claim | Tests | Reproduced | Not reproduced | Inconclusive | Effects (range) | Largest p (Holm) | Verdict |",
+    "|---|---:|---:|---:|---:|---|---:|---|",
+  ];
+  for (const [name, declared] of Object.entries(claims)) {
+    const tests = claimTests(r, declared, cells);
+    if (tests.length === 0) {
+      lines.push(`| ${cellText(name)} | 0 | - | - | - | - | - | no test ran |`);
+      continue;
+    }
+    const v = tests.map((c) => verdict(c, r.statistic));
+    const count = (x: Verdict) => v.filter((y) => y === x).length;
+    const est = tests.map((c) => c[r.statistic].estimate);
+    lines.push(
+      `| ${cellText(name)} | ${tests.length} | ${count("reproduced")} | ${
+        count("not reproduced")
+      } | ${count("inconclusive")} | ${pct(Math.min(...est))} to ${pct(Math.max(...est))} | ${
+        Math.max(...tests.map((c) => c.p_holm)).toPrecision(2)
+      } | ${claimVerdict(v)} |`,
+    );
+  }
+  return [...lines, ""];
 }
 
 function comparisonSection(b: BaseReport): string[] {
@@ -88,6 +152,8 @@ export interface ReproduceReport {
   size: Size;
   /** The frozen plan file the cells ran, if any. */
   plan?: string | null;
+  /** The plan's claims (repro_plan.ts): name -> its declared comparisons. */
+  claims?: Record<string, string[]>;
   sum: SumVariant;
   generated: string;
   bases: BaseReport[];
@@ -213,7 +279,11 @@ function diagnosticsTable(cells: CellStatus[], sum: SumVariant): string[] {
   ];
 }
 
-function baseSection(b: BaseReport, sum: SumVariant): string[] {
+function baseSection(
+  b: BaseReport,
+  sum: SumVariant,
+  claims: Record<string, string[]>,
+): string[] {
   const out = [`## ${b.base} base (\`${b.model}\`)`, ""];
   if (b.missing !== null) {
     return [...out, `**Not run:** ${b.missing}. No numbers are shown for this base.`, ""];
@@ -250,7 +320,7 @@ function baseSection(b: BaseReport, sum: SumVariant): string[] {
   );
   if (base.note !== null) out.push(`> ${base.note}`, "");
   out.push(...diagnosticsTable(b.cells, sum));
-  out.push(...comparisonSection(b));
+  out.push(...comparisonSection(b), ...claimSection(b, claims));
   out.push("### ShapeEval: base vs CaPO+FRS", "");
   const frs = b.cells.find((s) => s.cell.name === "frs-capo");
   const se = frs?.status === "done" ? frs.result?.eval.shapeeval : undefined;
@@ -309,8 +379,22 @@ export function formatReport(r: ReproduceReport): string {
         "",
       ]
       : []),
-    ...r.bases.flatMap((b) => baseSection(b, r.sum)),
+    ...r.bases.flatMap((b) => baseSection(b, r.sum, r.claims ?? {})),
   ].join("\n");
+}
+
+function claimsJson(b: BaseReport, claims: Record<string, string[]>) {
+  const r = b.compare!;
+  const cells = b.cells.map((s) => s.cell.name);
+  return Object.entries(claims).map(([name, declared]) => {
+    const tests = claimTests(r, declared, cells);
+    const v = tests.map((c) => verdict(c, r.statistic));
+    return {
+      claim: name,
+      comparisons: declared,
+      verdict: tests.length === 0 ? null : claimVerdict(v),
+    };
+  });
 }
 
 /** The numbers of the report, for tools. */
@@ -332,6 +416,7 @@ export function reportJson(r: ReproduceReport): unknown {
         comparisons: b.compare
           ? b.compare.comparisons.map((c) => ({ ...c, verdict: verdict(c, b.compare!.statistic) }))
           : null,
+        claims: b.compare ? claimsJson(b, r.claims ?? {}) : null,
         cells: b.cells.map((s) => ({
           cell: s.cell.name,
           table: s.cell.table,

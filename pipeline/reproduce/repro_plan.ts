@@ -9,7 +9,10 @@
  *             paper's, used by its 18 cells), and any further named trainer (this project's
  *             variants, e.g. 'capo-k4'), each of which adds one FRS cell `frs-<name>`;
  *   compare   the declared paired comparisons per base (`capo compare`'s keys: comparisons,
- *             metrics, statistic, alpha), run on the cells' models once every cell is done.
+ *             metrics, statistic, alpha), run on the cells' models once every cell is done;
+ *   claims    (optional) the claims the comparisons test, each a name and the declared
+ *             comparisons that make it up; the report gives each claim one verdict per base
+ *             (report.ts claimVerdict), by a rule fixed with the plan.
  *
  * Pure: parsing checks every key and every cell's config, and opens nothing else.
  */
@@ -36,6 +39,8 @@ export interface ReproducePlan {
   config: ConfigPatch;
   trainers: Record<BaseName, Record<string, TrainPatch>>;
   compare: PlanCompare;
+  /** Claim name -> the declared comparisons (entries of compare.comparisons) that test it. */
+  claims: Record<string, string[]>;
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
@@ -62,7 +67,7 @@ export function parseReproducePlan(x: unknown, where: string): ReproducePlan {
     throw new TypeError(`Cannot read reproduce plan ${where} as ${msg}`);
   };
   const o = obj(x, "the file", where);
-  const known = ["format", "note", "seeds", "config", "trainers", "compare"];
+  const known = ["format", "note", "seeds", "config", "trainers", "compare", "claims"];
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) fail(`'${k}' is not a key (keys are ${known.join(", ")})`);
   }
@@ -128,6 +133,18 @@ export function parseReproducePlan(x: unknown, where: string): ReproducePlan {
   if (typeof alpha !== "number" || !(alpha > 0 && alpha < 1)) {
     fail("compare.alpha must be in (0, 1)");
   }
+  const claims: Record<string, string[]> = {};
+  for (const [name, members] of Object.entries(obj(o.claims ?? {}, "claims", where))) {
+    if (!Array.isArray(members) || members.length === 0) {
+      fail(`claims.${name} must be a non-empty list of declared comparisons`);
+    }
+    for (const m of members as unknown[]) {
+      if (!(comparisons as unknown[]).includes(m)) {
+        fail(`claims.${name} names '${m}', which is not in compare.comparisons`);
+      }
+    }
+    claims[name] = members as string[];
+  }
   return {
     source: where,
     seeds: seeds as number,
@@ -139,5 +156,6 @@ export function parseReproducePlan(x: unknown, where: string): ReproducePlan {
       statistic: statistic as Statistic,
       alpha: alpha as number,
     },
+    claims,
   };
 }

@@ -78,6 +78,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceOutcome> 
   const report = (): ReproduceReport => ({
     size: o.size,
     plan: o.plan?.source ?? null,
+    claims: o.plan?.claims ?? {},
     sum: o.sum,
     generated: new Date().toISOString(),
     bases: plans.map((p) => ({ ...baseReport(p), compare: compares.get(p.base) ?? null })),

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { parseReproducePlan, PLAN_FORMAT } from "../../../pipeline/reproduce/repro_plan.ts";
 import { planBase } from "../../../pipeline/reproduce/plan_base.ts";
-import { verdict } from "../../../pipeline/reproduce/report.ts";
+import { claimTests, claimVerdict, verdict } from "../../../pipeline/reproduce/report.ts";
+import type { CompareReport } from "../../../stages/evaluate/compare_report.ts";
 import type { RunConfig } from "../../../pipeline/config.ts";
 import type { MetricComparison } from "../../../stages/evaluate/compare_cells.ts";
 
@@ -77,6 +78,44 @@ Deno.test("a plan is refused naming the key when it is incomplete or sets what r
     /compare\.comparisons must be a non-empty list/,
   );
   bad({ compare: { comparisons: ["a vs b"], alpha: 1 } }, /compare\.alpha must be in \(0, 1\)/);
+  bad({ claims: { b: [] } }, /claims\.b must be a non-empty list/);
+  bad(
+    { claims: { b: ["frs-capo vs base on aesthetic"] } },
+    /claims\.b names 'frs-capo vs base on aesthetic', which is not in compare\.comparisons/,
+  );
+});
+
+Deno.test("a plan's claims are read with it, and an absent claims key is none", () => {
+  const claims = { "ShapeEval": ["frs-capo vs base on shapeeval"] };
+  assert.deepEqual(parseReproducePlan({ ...PLAN, claims }, "plan.json").claims, claims);
+  assert.deepEqual(parseReproducePlan(PLAN, "plan.json").claims, {});
+});
+
+Deno.test("claimVerdict: every test reproduced, else any not reproduced, else inconclusive", () => {
+  assert.equal(claimVerdict(["reproduced", "reproduced"]), "reproduced");
+  assert.equal(claimVerdict(["reproduced", "inconclusive"]), "inconclusive");
+  assert.equal(claimVerdict(["reproduced", "not reproduced", "inconclusive"]), "not reproduced");
+  assert.throws(() => claimVerdict([]), /no tests/);
+});
+
+Deno.test("claimTests picks the rows of a declared comparison and only its metrics", () => {
+  const row = (a: string, b: string, metric: string) => ({ a, b, metric }) as MetricComparison;
+  const r = {
+    comparisons: [
+      row("x", "y", "aesthetic"),
+      row("x", "y", "preference"),
+      row("x", "base", "aesthetic"),
+      row("y", "x", "aesthetic"),
+    ],
+  } as unknown as CompareReport;
+  const pick = (d: string[]) =>
+    claimTests(r, d, ["x", "y"]).map((c) => `${c.a}-${c.b}-${c.metric}`);
+  assert.deepEqual(pick(["x vs y on preference"]), ["x-y-preference"]);
+  assert.deepEqual(pick(["x vs y", "x vs base on aesthetic"]), [
+    "x-y-aesthetic",
+    "x-y-preference",
+    "x-base-aesthetic",
+  ]);
 });
 
 Deno.test("verdict: reproduced when Holm rejects with A ahead, not reproduced when with B ahead, else inconclusive", () => {
