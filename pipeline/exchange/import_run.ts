@@ -22,6 +22,8 @@ import { driveRun } from "../drive_run.ts";
 import { METHOD, type StageName } from "../method.ts";
 import type { RunResult } from "../runner.ts";
 import { readManifest } from "../stage_store.ts";
+import { liveWriters } from "../live_writer.ts";
+import { describeHolder } from "../run_lock.ts";
 import type { WorkShard } from "../work_shard.ts";
 import { shardOf } from "../../stages/prompts/normalize.ts";
 import type { ResizePolicy } from "../../lib/resize_rgb.ts";
@@ -90,8 +92,6 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
   const promptsPath = join(runDir, "imported", "prompts.txt");
   await Deno.mkdir(join(runDir, "imported"), { recursive: true });
   const text = [...groups.values()].map((g) => g.prompt).join("\n") + "\n";
-  const old = await Deno.readTextFile(promptsPath).catch(() => null);
-  if (old !== text) await writeFileAtomic(promptsPath, text);
   const source: ImportSource = {
     input: o.input,
     kind: listing.kind,
@@ -101,7 +101,21 @@ export async function runImport(o: ImportOptions): Promise<ImportResult> {
   };
   const sourcePath = join(runDir, "imported", IMPORT_SOURCE_FILE);
   const sourceText = JSON.stringify(source, null, 2) + "\n";
-  if ((await Deno.readTextFile(sourcePath).catch(() => null)) !== sourceText) {
+  const same = async (path: string, want: string) =>
+    (await Deno.readTextFile(path).catch(() => null)) === want;
+  if (!(await same(promptsPath, text)) || !(await same(sourcePath, sourceText))) {
+    // Another source's files under a live writer would change the prompts it is reading; the
+    // same source's (a work shard's, a resume's) are already there and are not rewritten.
+    const live = await liveWriters(runDir);
+    if (live.length > 0) {
+      throw new Error(
+        `Cannot import ${o.input} into ${runDir} as ${
+          describeHolder(live[0]!)
+        } is writing that run from another source: wait for it to finish or import under ` +
+          "another --name",
+      );
+    }
+    await writeFileAtomic(promptsPath, text);
     await writeFileAtomic(sourcePath, sourceText);
   }
   // 3. the run

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as arrow from "apache-arrow";
 import jpeg from "jpeg-js";
 import { runImport } from "../../../pipeline/exchange/import_run.ts";
+import { acquireRunLock } from "../../../pipeline/run_lock.ts";
 import { writeParquetFile } from "../../../lib/parquet.ts";
 import { readManifest } from "../../../pipeline/stage_store.ts";
 import { imageType } from "../../../schemas/field.ts";
@@ -115,6 +116,28 @@ Deno.test("capo import refuses an image missing from captions.jsonl and a malfor
     runImport({ input: folder, runsDir: dir, name: "x" }),
     /captions\.jsonl line 5 as it needs a string "file" and a non-empty string "prompt"/,
   );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("capo import of another source into a run that a live writer holds is refused before it writes anything", async () => {
+  const dir = await tempDir();
+  const first = join(dir, "first");
+  const second = join(dir, "second");
+  await writeImageFolder(first, 2, 2);
+  await writeImageFolder(second, 3, 2);
+  await runImport({ input: first, runsDir: dir, name: "x" });
+  const prompts = join(dir, "x", "imported", "prompts.txt");
+  const before = await Deno.readTextFile(prompts);
+  const lock = await acquireRunLock(join(dir, "x"), { command: "capo run" });
+  try {
+    await assert.rejects(
+      runImport({ input: second, runsDir: dir, name: "x" }),
+      new RegExp(`Cannot import ${second} into .* as capo run \\(PID ${Deno.pid}.*another source`),
+    );
+    assert.equal(await Deno.readTextFile(prompts), before);
+  } finally {
+    await lock.release();
+  }
   await Deno.remove(dir, { recursive: true });
 });
 
