@@ -78,4 +78,18 @@ const plan = {
 };
 parseReproducePlan(plan, "the frozen plan"); // every key checked before it is written
 await Deno.writeTextFile("docs/reproduce/plan.json", JSON.stringify(plan, null, 2) + "\n");
-console.log(`docs/reproduce/plan.json: ${comparisons.length} comparisons per base`);
+console.log(`docs/reproduce/plan.json: ${comparisons.length} comparisons per base\n`);
+// The trainers as PREREGISTRATION.md lists them.
+console.log("| base | trainer | loss | beta | lr | steps | draws per pair | from |");
+console.log("|---|---|---|---:|---:|---:|---:|---|");
+for (const [base, ts] of Object.entries(trainers)) {
+  for (const [name, t] of Object.entries(ts)) {
+    console.log(
+      `| ${base} | ${name}${!["dpo", "ipo", "capo"].includes(name) ? " (ours)" : ""} | ${
+        t.loss ?? name
+      } | ${t.beta} | ${t.lr} | ${t.max_steps} | ${t.draws_per_pair ?? 1} | docs/search/${base}-${
+        LOSSES[name]
+      }.jsonl |`,
+    );
+  }
+}
