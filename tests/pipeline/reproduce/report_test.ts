@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { CompareReport } from "../../../stages/evaluate/compare_report.ts";
 import { type Cell, reproduceCells, REWARDS } from "../../../pipeline/reproduce/cells.ts";
 import type { CellResult } from "../../../pipeline/reproduce/cell_result.ts";
 import {
@@ -213,4 +214,54 @@ Deno.test("formatReport() adds training diagnostics for trained cells only", () 
     bases: [eps((cell) => ({ cell, status: "done", result: result(cell.name, 0.5) }))],
   });
   assert.doesNotMatch(old, /Training diagnostics/);
+});
+
+Deno.test("formatReport() gives each plan claim its tests' counts and one verdict per base", () => {
+  const test = (b: string, metric: string, estimate: number, reject: boolean, p_holm: number) => ({
+    comparison: `frs-capo vs ${b}`,
+    a: "frs-capo",
+    b,
+    metric,
+    seeds: { a: 3, b: b === "base" ? 1 : 3 },
+    win_rate: { ...iv(estimate), null_value: 0.5, p_value: p_holm / 2 },
+    p_value: p_holm / 2,
+    reject,
+    p_holm,
+    mde: 0.09,
+  });
+  const compare = {
+    statistic: "win_rate",
+    family: 3,
+    alpha: 0.05,
+    prompts: 515,
+    seeds_per_prompt: 2,
+    comparisons: [
+      test("sum-capo", "aesthetic", 0.6, true, 0.01),
+      test("sum-capo", "alignment", 0.55, false, 0.2),
+      test("base", "shapeeval", 0.45, true, 0.03),
+    ],
+  };
+  const base = {
+    ...eps((cell) => ({ cell, status: "done", result: result(cell.name, 0.6) })),
+    compare: compare as unknown as CompareReport,
+  };
+  const md = formatReport({
+    size: "default",
+    plan: "plan.json",
+    claims: {
+      "(b) FRS beats SUM": ["frs-capo vs sum-capo on aesthetic,alignment"],
+      "ShapeEval": ["frs-capo vs base on shapeeval"],
+    },
+    sum: "sum-raw",
+    generated: "now",
+    bases: [base],
+  });
+  assert.match(
+    md,
+    /\| \(b\) FRS beats SUM \| 2 \| 1 \| 0 \| 1 \| 55\.0 to 60\.0 \| 0\.20 \| inconclusive \|/,
+  );
+  assert.match(
+    md,
+    /\| ShapeEval \| 1 \| 0 \| 1 \| 0 \| 45\.0 to 45\.0 \| 0\.030 \| not reproduced \|/,
+  );
 });
