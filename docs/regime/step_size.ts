@@ -26,7 +26,7 @@ const cells = (r: SweepRecord | undefined) =>
     REWARDS.map((k) => pct(r.dev.rewards[k]!.win_rate)).join(" / "),
     pct(meanWin(r)),
     regimeRatio(r).toFixed(2),
-    r.training.backward.toFixed(2),
+    r.training.backward?.toFixed(2) ?? "-",
   ];
 
 console.log(
