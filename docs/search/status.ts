@@ -4,6 +4,7 @@
  * dev win-rates. Dev only: nothing here was evaluated on the test set.
  *
  *     deno run --allow-read=docs/search,data --allow-write=docs/search docs/search/status.ts
+ *     deno fmt docs/search/README.md
  */
 import { meanWin } from "../../pipeline/sweep/sweep_record.ts";
 import { readTuning } from "../../pipeline/sweep/tuning.ts";
