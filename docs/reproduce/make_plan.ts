@@ -10,6 +10,8 @@
  */
 import { readTuning } from "../../pipeline/sweep/tuning.ts";
 import { parseReproducePlan, PLAN_FORMAT } from "../../pipeline/reproduce/repro_plan.ts";
+import { LOSSES as PAPER_LOSSES } from "../../pipeline/reproduce/cells.ts";
+import type { LossKind } from "../../stages/train/loss_kinds.ts";
 
 const LOSSES: Record<string, string> = {
   dpo: "dpo",
@@ -85,7 +87,7 @@ console.log("|---|---|---|---:|---:|---:|---:|---|");
 for (const [base, ts] of Object.entries(trainers)) {
   for (const [name, t] of Object.entries(ts)) {
     console.log(
-      `| ${base} | ${name}${!["dpo", "ipo", "capo"].includes(name) ? " (ours)" : ""} | ${
+      `| ${base} | ${name}${!PAPER_LOSSES.includes(name as LossKind) ? " (ours)" : ""} | ${
         t.loss ?? name
       } | ${t.beta} | ${t.lr} | ${t.max_steps} | ${t.draws_per_pair ?? 1} | docs/search/${base}-${
         LOSSES[name]

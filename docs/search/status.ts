@@ -6,7 +6,7 @@
  *     deno run --allow-read=docs/search,data --allow-write=docs/search docs/search/status.ts
  *     deno fmt docs/search/README.md
  */
-import { meanWin } from "../../pipeline/sweep/sweep_record.ts";
+import { meanWin, regimeRatio } from "../../pipeline/sweep/sweep_record.ts";
 import { readTuning } from "../../pipeline/sweep/tuning.ts";
 
 const pct = (x: number) => (100 * x).toFixed(1);
@@ -32,7 +32,7 @@ for (const base of ["eps", "flow"]) {
         pct(avg((r) => r.dev.rewards.alignment!.win_rate)),
         pct(avg((r) => r.dev.rewards.preference!.win_rate)),
         pct(avg(meanWin)),
-        avg((r) => r.training.dr_theta / r.training.dr_ca).toFixed(2),
+        avg(regimeRatio).toFixed(2),
       ];
     rows.push(`| ${base}-${loss} | ${records.length} / ${want} | ${cells.join(" | ")} |`);
   }

@@ -65,10 +65,22 @@ export function claimTests(
   });
 }
 
+/** Each claim's tests on a base with comparisons, and their verdicts. */
+function claimOutcomes(
+  b: BaseReport & { compare: CompareReport },
+  claims: Record<string, string[]>,
+) {
+  const r = b.compare;
+  const cells = b.cells.map((s) => s.cell.name);
+  return Object.entries(claims).map(([name, declared]) => {
+    const tests = claimTests(r, declared, cells);
+    return { name, declared, tests, verdicts: tests.map((c) => verdict(c, r.statistic)) };
+  });
+}
+
 function claimSection(b: BaseReport, claims: Record<string, string[]>): string[] {
   const r = b.compare;
   if (!r || Object.keys(claims).length === 0) return [];
-  const cells = b.cells.map((s) => s.cell.name);
   const lines = [
     "### Claims",
     "",
@@ -78,13 +90,11 @@ function claimSection(b: BaseReport, claims: Record<string, string[]>): string[]
     "| Claim | Tests | Reproduced | Not reproduced | Inconclusive | Effects (range) | Largest p (Holm) | Verdict |",
     "|---|---:|---:|---:|---:|---|---:|---|",
   ];
-  for (const [name, declared] of Object.entries(claims)) {
-    const tests = claimTests(r, declared, cells);
+  for (const { name, tests, verdicts: v } of claimOutcomes({ ...b, compare: r }, claims)) {
     if (tests.length === 0) {
       lines.push(`| ${cellText(name)} | 0 | - | - | - | - | - | no test ran |`);
       continue;
     }
-    const v = tests.map((c) => verdict(c, r.statistic));
     const count = (x: Verdict) => v.filter((y) => y === x).length;
     const est = tests.map((c) => c[r.statistic].estimate);
     lines.push(
@@ -383,20 +393,6 @@ export function formatReport(r: ReproduceReport): string {
   ].join("\n");
 }
 
-function claimsJson(b: BaseReport, claims: Record<string, string[]>) {
-  const r = b.compare!;
-  const cells = b.cells.map((s) => s.cell.name);
-  return Object.entries(claims).map(([name, declared]) => {
-    const tests = claimTests(r, declared, cells);
-    const v = tests.map((c) => verdict(c, r.statistic));
-    return {
-      claim: name,
-      comparisons: declared,
-      verdict: tests.length === 0 ? null : claimVerdict(v),
-    };
-  });
-}
-
 /** The numbers of the report, for tools. */
 export function reportJson(r: ReproduceReport): unknown {
   return {
@@ -416,7 +412,13 @@ export function reportJson(r: ReproduceReport): unknown {
         comparisons: b.compare
           ? b.compare.comparisons.map((c) => ({ ...c, verdict: verdict(c, b.compare!.statistic) }))
           : null,
-        claims: b.compare ? claimsJson(b, r.claims ?? {}) : null,
+        claims: b.compare
+          ? claimOutcomes({ ...b, compare: b.compare }, r.claims ?? {}).map((o) => ({
+            claim: o.name,
+            comparisons: o.declared,
+            verdict: o.tests.length === 0 ? null : claimVerdict(o.verdicts),
+          }))
+          : null,
         cells: b.cells.map((s) => ({
           cell: s.cell.name,
           table: s.cell.table,
