@@ -33,6 +33,11 @@ for (const f of files) {
     byFigure.set(key, [...(byFigure.get(key) ?? []), r]);
   }
 }
+/** A figure's records split by loss, in LOSSES order. */
+const byLoss = (records: SweepRecord[]) =>
+  new Map(
+    LOSSES.map((l) => [l, records.filter((r) => (r.config.train as { loss: string }).loss === l)]),
+  );
 const value = (r: SweepRecord, step: number, metric: string) => {
   const c = r.curve?.find((p) => p.step === step);
   if (!c) return null;
@@ -47,8 +52,7 @@ for (const [key, records] of byFigure) {
     yLabel: "dev win-rate vs base (%)",
     refLine: { y: 50 },
     legend: "below",
-    series: LOSSES.flatMap((loss, i) => {
-      const mine = records.filter((r) => (r.config.train as { loss: string }).loss === loss);
+    series: [...byLoss(records)].flatMap(([loss, mine], i) => {
       if (mine.length === 0) return [];
       const steps = [...new Set(mine.flatMap((r) => r.curve?.map((p) => p.step) ?? []))]
         .sort((a, b) => a - b);
@@ -114,14 +118,12 @@ const md: string[] = [
 ];
 for (const [key, records] of [...byFigure].sort(([a], [b]) => a.localeCompare(b))) {
   const [base, reward] = key.split("_");
-  const byLoss = new Map(
-    LOSSES.map((l) => [l, records.filter((r) => (r.config.train as { loss: string }).loss === l)]),
-  );
+  const losses = byLoss(records);
   const last = Math.max(...records.flatMap((r) => r.curve?.map((p) => p.step) ?? [0]));
   md.push("", `## ${base} base, trained on ${reward}`, "");
   md.push(`| loss | seeds | step | ${METRICS.join(" | ")} |`);
   md.push(`| --- | ---: | ---: |${METRICS.map(() => " --- |").join("")}`);
-  for (const [loss, mine] of byLoss) {
+  for (const [loss, mine] of losses) {
     for (const step of [DEFAULT_STEPS, last]) {
       const cells = METRICS.map((m) => fmt(band(mine, step, m)));
       md.push(`| ${loss} | ${mine.length} | ${step} | ${cells.join(" | ")} |`);
@@ -129,7 +131,7 @@ for (const [key, records] of [...byFigure].sort(([a], [b]) => a.localeCompare(b)
   }
   const offTarget = METRICS.filter((m) => m !== reward);
   const complete = LOSSES.every((l) =>
-    byLoss.get(l)!.length >= MIN_SEEDS && band(byLoss.get(l)!, last, offTarget[0]!) !== null
+    losses.get(l)!.length >= MIN_SEEDS && band(losses.get(l)!, last, offTarget[0]!) !== null
   );
   md.push("");
   if (!complete) {
@@ -138,11 +140,11 @@ for (const [key, records] of [...byFigure].sort(([a], [b]) => a.localeCompare(b)
     );
     continue;
   }
-  const capo = byLoss.get("capo")!;
+  const capo = losses.get("capo")!;
   const lines = offTarget.flatMap((m) =>
     ["dpo", "ipo"].map((other) => {
       const c = band(capo, last, m)!;
-      const o = band(byLoss.get(other)!, last, m)!;
+      const o = band(losses.get(other)!, last, m)!;
       const verdict = c.low > o.high
         ? "CaPO above, bands apart"
         : c.high < o.low
