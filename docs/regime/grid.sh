@@ -8,10 +8,18 @@
 # REGIME_PAIRS=single-<reward> trains on that reward's single-reward pairs (argmax vs argmin of its
 # calibrated reward) instead of FRS, in cells named ...-single-<reward>.
 # REGIME_THREADS=n caps the trainer's threads (null: every core).
+# REGIME_BETAS="10000 2500" runs only those betas (default: 500 2500 10000), so that two processes
+# can share a base's cells without one waiting on the other's run lock.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bases=("${@:-eps flow}")
-betas=(500 2500 10000)
+read -r -a betas <<<"${REGIME_BETAS:-500 2500 10000}"
+for beta in "${betas[@]}"; do
+  case "$beta" in
+    500 | 2500 | 10000) ;;
+    *) echo "REGIME_BETAS may hold 500, 2500 and 10000, not '$beta'" >&2 && exit 2 ;;
+  esac
+done
 # name:flags
 losses=(
   "capo:--train.loss=capo"
