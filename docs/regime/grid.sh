@@ -29,10 +29,14 @@ losses=(
   "ipo-unbiased:--train.loss=ipo_unbiased"
   "dpo:--train.loss=dpo"
 )
+# The grid's optimiser is pinned rather than taken from the default config: the default run's
+# training settings were re-tuned after this grid began (128 steps, no clipping), and every cell of
+# the grid must train the same way: 8 epochs of the 256 pairs (32 steps of 64), clip 1.
+pinned=(--train.epochs=8 --train.grad_clip=1)
 setting="${REGIME_SETTING:-default}"
 case "$setting" in
-  default) suffix="" opt=() ;;
-  slow) suffix="-slow" opt=(--train.lr=1.25e-6 --train.max_steps=128 --train.warmup_steps=40) ;;
+  default) suffix="" opt=("${pinned[@]}" --train.lr=5e-6 --train.warmup_steps=10) ;;
+  slow) suffix="-slow" opt=("${pinned[@]}" --train.lr=1.25e-6 --train.max_steps=128 --train.warmup_steps=40) ;;
   *) echo "REGIME_SETTING must be default or slow, not '$setting'" >&2 && exit 2 ;;
 esac
 pairs="${REGIME_PAIRS:-frs}"
