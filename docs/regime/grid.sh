@@ -56,6 +56,11 @@ for base in ${bases[*]}; do
     # The shared stages: the default run's prompts, samples, scores, calibration and FRS pairs.
     deno task run --name "$up" "${common[@]}" --train.model=/nonexistent-stops-before-train
   fi
+  # Every cell calibrates with the upstream's tau, whatever tau the base or the rewards' manifests
+  # carry now, so that each cell reuses the upstream's calibration and trains on the same pairs.
+  tau=$(deno eval 'console.log(JSON.stringify(JSON.parse(Deno.readTextFileSync(Deno.args[0])).config.tau))' \
+    "runs/$up/calibrate/manifest.json")
+  common+=(--calibrate.tau="$tau")
   for beta in "${betas[@]}"; do
     for entry in "${losses[@]}"; do
       loss="${entry%%:*}"
