@@ -19,7 +19,7 @@ const SETTINGS = [
   {
     name: "single-alignment",
     suffix: "-single-alignment",
-    label: "single-reward pairs (alignment), lr 5e-6, 32 steps",
+    label: "single-reward alignment pairs, lr 5e-6, 32 steps",
   },
 ];
 
@@ -102,6 +102,7 @@ async function readCell(
 const pct = (i: Interval) =>
   `${(100 * i.estimate).toFixed(1)} [${(100 * i.low).toFixed(0)}, ${(100 * i.high).toFixed(0)}]`;
 const num = (x: number | null, d = 3) => x === null ? "–" : x.toFixed(d);
+const signed = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}`;
 
 const cells: Cell[] = [];
 for (const setting of SETTINGS) {
@@ -140,10 +141,46 @@ const sections = SETTINGS.map((setting) => {
     "",
   ].join("\n");
 });
+/** Slow (4x lower lr, 4x steps) against the default setting, cell by cell, on the mean win-rate. */
+function stepSizeSection(): string {
+  const meanWin = (c: Cell) => 100 * mean(REWARDS.map((r) => c.win[r]!.estimate));
+  const rows: string[] = [];
+  const diffs: number[] = [];
+  for (const slow of cells.filter((c) => c.setting === "slow")) {
+    const fast = cells.find((c) =>
+      c.setting === "default" && c.base === slow.base && c.loss === slow.loss &&
+      c.beta === slow.beta
+    );
+    if (!fast) continue;
+    const d = meanWin(slow) - meanWin(fast);
+    diffs.push(d);
+    const per = REWARDS.map((r) => signed(100 * (slow.win[r]!.estimate - fast.win[r]!.estimate)));
+    rows.push(
+      `| ${slow.base} | ${slow.loss} | ${slow.beta} | ${meanWin(fast).toFixed(1)} | ${
+        meanWin(slow).toFixed(1)
+      } | ${signed(d)} | ${per.join(" / ")} |`,
+    );
+  }
+  if (rows.length === 0) return "";
+  return [
+    `## Step size: slow minus default, cell by cell (${rows.length} pairs of cells)`,
+    "",
+    "Mean win-rate over the three rewards, %; the last column is the change per reward (aesthetic / alignment / preference).",
+    "",
+    "| base | loss | beta | default mean | slow mean | slow - default | per reward |",
+    "|---|---|---:|---:|---:|---:|---|",
+    ...rows,
+    "",
+    `Slow above default in ${diffs.filter((d) => d > 0).length} of ${diffs.length}; median ` +
+    `difference ${median(diffs).toFixed(1)} points.`,
+    "",
+  ].join("\n");
+}
+
 await Deno.writeTextFile(
   "docs/regime/results.md",
   `<!-- written by docs/regime/table.ts from runs/regime-*; ${cells.length} cells -->\n\n${
-    sections.join("\n")
+    [...sections, stepSizeSection()].join("\n")
   }`,
 );
 await Deno.writeTextFile("docs/regime/results.json", JSON.stringify(cells, null, 2) + "\n");
@@ -181,7 +218,7 @@ for (const setting of SETTINGS) {
     figurePng({
       columns: 3,
       panels,
-      title: `Dev win-rate against beta, one line per loss (${setting.label})`,
+      title: `Dev win-rate against beta (${setting.label})`,
     }),
   );
   console.log(`${mine.length} cells (${setting.label}) -> ${file}`);
