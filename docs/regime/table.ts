@@ -1,7 +1,9 @@
 /**
- * Collects the regime grid's cells (docs/regime/grid.sh: runs/regime-<base>-<loss>-b<beta>[-slow]/)
- * into docs/regime/results.md, results.json and win_rate_vs_beta.png (win_rate_vs_beta_slow.png
- * for the 4x lower learning rate, 4x steps setting). Diagnostics are means over the last quarter
+ * Collects the regime grid's cells (docs/regime/grid.sh:
+ * runs/regime-<base>-<loss>-b<beta>[-slow][-single-alignment]/) into docs/regime/results.md (one
+ * table per setting, then the slow setting minus the default, cell by cell), results.json and one
+ * plot per setting: win_rate_vs_beta.png, win_rate_vs_beta_slow.png (the 4x lower learning rate,
+ * 4x steps setting) and win_rate_vs_beta_single_alignment.png. Diagnostics are means over the last quarter
  * of the steps; the probe's variance and bias^2 are its last reading; the gradient norm's
  * min / median / max and the share of steps clipped (norm > train.grad_clip) are over all steps.
  *
